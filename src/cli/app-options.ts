@@ -1,0 +1,61 @@
+// The flags every command shares for finding the app (-f -d -e -E), and loading it with them.
+import type { Command } from "commander";
+import { formatProblem } from "../app/format-problem.js";
+import { type LoadOptions, loadApp } from "../app/load.js";
+import { parseEnvFileList } from "../app/options.js";
+import type { App, Problem } from "../types.js";
+import type { Io } from "./io.js";
+
+/** The shared flags as commander parses them. */
+export interface AppFlags {
+  procfile?: string;
+  root?: string;
+  env?: string;
+  environment?: string;
+  formation?: string;
+  port?: string;
+}
+
+/** Adds -f, -d, -e and -E to `command`. */
+export function addAppOptions(command: Command): Command {
+  return command
+    .option("-f, --procfile <file>", "the Procfile (default: ./Procfile, or ROOT/Procfile)")
+    .option(
+      "-d, --root <dir>",
+      "the app root, where commands run (default: the Procfile's directory)",
+    )
+    .option("-e, --env <files>", "comma-separated env files, replacing the default layering")
+    .option(
+      "-E, --environment <name>",
+      "environment name for .env.NAME files (default: $PARITY_ENV or development)",
+    );
+}
+
+/** Maps the flags onto the loader's options. */
+export function toLoadOptions(flags: AppFlags, io: Io, processes?: string[]): LoadOptions {
+  const options: LoadOptions = {};
+  if (flags.procfile !== undefined) options.procfile = flags.procfile;
+  if (flags.root !== undefined) options.root = flags.root;
+  if (flags.env !== undefined) options.envFiles = parseEnvFileList(flags.env, io.cwd);
+  if (flags.environment !== undefined) options.environment = flags.environment;
+  if (flags.formation !== undefined) options.formation = flags.formation;
+  if (flags.port !== undefined) options.port = flags.port;
+  if (processes && processes.length > 0) options.processes = processes;
+  return options;
+}
+
+/** Prints problems to stderr, one line each. */
+export function printProblems(problems: Problem[], io: Io): void {
+  for (const p of problems) io.stderr(`${formatProblem(p, io.cwd)}\n`);
+}
+
+/** Loads the app; prints warnings, or every error and returns undefined. */
+export function loadAppOrReport(flags: AppFlags, io: Io, processes?: string[]): App | undefined {
+  const result = loadApp(toLoadOptions(flags, io, processes), { cwd: io.cwd, env: io.env });
+  if (!result.ok) {
+    printProblems(result.problems, io);
+    return undefined;
+  }
+  printProblems(result.warnings, io);
+  return result.value;
+}

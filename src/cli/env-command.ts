@@ -1,0 +1,32 @@
+// `parity env [--explain] [--show-secrets]`: the app's resolved environment.
+import type { Command } from "commander";
+import { renderEnv } from "../app/render.js";
+import { type AppFlags, addAppOptions, loadAppOrReport } from "./app-options.js";
+import { EXIT_USAGE, type Io } from "./io.js";
+
+interface EnvFlags extends AppFlags {
+  explain?: boolean;
+  showSecrets?: boolean;
+}
+
+/** Adds the env command. */
+export function addEnvCommand(program: Command, io: Io, setStatus: (code: number) => void): void {
+  const command = program
+    .command("env")
+    .description("print the app's environment as its processes get it (secrets masked)");
+  addAppOptions(command)
+    .option("--explain", "say which file and line (or the shell) each value came from")
+    .option("--show-secrets", "print secret-looking values instead of masking them")
+    .action((flags: EnvFlags) => {
+      const app = loadAppOrReport(flags, io);
+      if (!app) return setStatus(EXIT_USAGE);
+      io.stdout(
+        renderEnv(app, {
+          explain: flags.explain === true,
+          showSecrets: flags.showSecrets === true,
+          cwd: io.cwd,
+        }),
+      );
+      setStatus(0);
+    });
+}

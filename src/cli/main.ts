@@ -1,0 +1,57 @@
+// The command line: maps parity's commands and flags onto the library; the only importer of commander.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { addCheckCommand } from "./check-command.js";
+import { addEnvCommand } from "./env-command.js";
+import { EXIT_USAGE, type Io } from "./io.js";
+import { addRunCommand } from "./run-command.js";
+import { addStartCommand } from "./start-command.js";
+
+/** Runs parity with `argv` (without node and script); resolves with the exit status. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  let status = 0;
+  const program = new Command("parity")
+    .description("Run a Procfile app in development; export it to init systems for production.")
+    .version(io.version, "-v, --version")
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(`${s.trimEnd()} (see: parity --help)\n`),
+    });
+  const setStatus = (code: number) => {
+    status = code;
+  };
+  addStartCommand(program, io, setStatus);
+  addRunCommand(program, io, setStatus);
+  addCheckCommand(program, io, setStatus);
+  addEnvCommand(program, io, setStatus);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    throw err;
+  }
+  return status;
+}
+
+function defaultIo(): Io {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    version: readVersion(),
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  };
+}
+
+function readVersion(): string {
+  try {
+    const pkg = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    return (JSON.parse(pkg) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,56 @@
+// `parity start [PROCESS...]`: foreman's flags onto the library's start.
+import type { Command } from "commander";
+import { parseTimeout } from "../app/options.js";
+import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./app-options.js";
+import { EXIT_USAGE, type Io } from "./io.js";
+
+interface StartFlags extends AppFlags {
+  timeout?: string;
+  color?: boolean;
+  timestamp: boolean;
+}
+
+/** Adds the start command. */
+export function addStartCommand(program: Command, io: Io, setStatus: (code: number) => void): void {
+  const command = program
+    .command("start")
+    .description("start the app's processes (all, or the ones named) with prefixed output")
+    .argument("[process...]", "process types to start (default: all)");
+  addAppOptions(command)
+    .option(
+      "-m, --formation <spec>",
+      "instances per type: web=2,worker=1 or all=N (default: all=1)",
+    )
+    .option("-p, --port <port>", "base port (default: $PORT, else 5000)")
+    .option("-t, --timeout <seconds>", "seconds between the stop signal and SIGKILL", "5")
+    .option("-c, --color", "colour the output even when stdout is not a terminal")
+    .option("--no-color", "never colour the output")
+    .option("--no-timestamp", "do not prefix lines with the time")
+    .action(async (processes: string[], flags: StartFlags) => {
+      setStatus(await runStart(processes, flags, io));
+    });
+}
+
+async function runStart(processes: string[], flags: StartFlags, io: Io): Promise<number> {
+  const timeout = parseTimeout(flags.timeout, "-t/--timeout");
+  if (!timeout.ok) {
+    printProblems(timeout.problems, io);
+    return EXIT_USAGE;
+  }
+  const app = loadAppOrReport(flags, io, processes);
+  if (!app) return EXIT_USAGE;
+  const { findBusyPorts } = await import("../supervisor/ports.js");
+  const busy = await findBusyPorts(app.instances);
+  if (busy.length > 0) {
+    printProblems(busy, io);
+    return EXIT_USAGE;
+  }
+  const { start } = await import("../start.js");
+  const run = start(app, {
+    timeoutSeconds: timeout.value,
+    ...(flags.color !== undefined && { color: flags.color }),
+    timestamps: flags.timestamp,
+    shellEnv: io.env,
+  });
+  return run.done;
+}

@@ -1,0 +1,124 @@
+// Turns supervisor events and child output into prefixed lines on the single writer.
+import type { Readable } from "node:stream";
+import type { StopReason, SupervisorEvent } from "../supervisor/supervisor.js";
+import type { Instance } from "../types.js";
+import { createLineRelay, type Timers } from "./line-relay.js";
+import { createPrefix, getLabelWidth, type Prefix } from "./prefix.js";
+import type { OutputWriter } from "./writer.js";
+
+/** How the console looks. */
+export interface ConsoleOptions {
+  instances: Instance[];
+  /** Position of each type in the Procfile: picks its colour. */
+  typeIndex: Map<string, number>;
+  timestamps: boolean;
+  /** Returns the painter for a type index; identity when colour is off. */
+  painter: (index: number) => (text: string) => string;
+  now?: () => Date;
+  timers?: Timers;
+  /** Seconds before SIGKILL, for messages. */
+  timeoutSeconds: number;
+}
+
+/** The output side of a run. */
+export interface Console {
+  attachOutput(instance: Instance, stream: Readable): Promise<void>;
+  report(event: SupervisorEvent): void;
+  system(text: string): void;
+}
+
+/** Creates the console that writes through `writer`. */
+export function createConsole(writer: OutputWriter, options: ConsoleOptions): Console {
+  const style = {
+    width: getLabelWidth(options.instances.map((i) => i.name)),
+    timestamps: options.timestamps,
+    now: options.now ?? (() => new Date()),
+  };
+  const prefixes = new Map<string, Prefix>();
+  const prefixFor = (instance: Instance): Prefix => {
+    let p = prefixes.get(instance.name);
+    if (!p) {
+      const paint = options.painter(options.typeIndex.get(instance.type) ?? 0);
+      p = createPrefix(instance.name, style, paint);
+      prefixes.set(instance.name, p);
+    }
+    return p;
+  };
+  const systemPrefix = createPrefix("system", style);
+  const line = (prefix: Prefix, text: string) => writer.writeLine(prefix.current() + text);
+  const system = (text: string) => line(systemPrefix, text);
+
+  return {
+    system,
+    attachOutput(instance, stream) {
+      const relay = createLineRelay(
+        prefixFor(instance),
+        (data) => writer.write(data),
+        options.timers,
+      );
+      const unregister = writer.register({
+        pause() {
+          stream.pause();
+          relay.pause();
+        },
+        resume() {
+          relay.resume();
+          stream.resume();
+        },
+      });
+      stream.on("data", (chunk: Buffer) => relay.push(chunk));
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          relay.end();
+          unregister();
+          resolve();
+        };
+        stream.once("close", done);
+        stream.once("error", () => stream.destroy());
+      });
+    },
+    report(event) {
+      switch (event.type) {
+        case "start":
+          line(
+            prefixFor(event.instance),
+            `started with pid ${event.pid ?? "(none: spawn failed)"}`,
+          );
+          break;
+        case "exit":
+          line(prefixFor(event.instance), describeExit(event.status));
+          break;
+        case "stopping":
+          system(`${describeReason(event.reason)}sending ${event.signal} to all processes`);
+          break;
+        case "kill":
+          system(
+            event.forced
+              ? `sending SIGKILL to ${event.instance.name}`
+              : `sending SIGKILL to ${event.instance.name}: still running after ${options.timeoutSeconds}s`,
+          );
+          break;
+        case "done":
+          break;
+      }
+    },
+  };
+}
+
+function describeExit(status: { code: number | null; signal: string | null }): string {
+  if (status.code !== null) return `exited with code ${status.code}`;
+  return `terminated by ${status.signal ?? "an unknown signal"}`;
+}
+
+function describeReason(reason: StopReason): string {
+  switch (reason.kind) {
+    case "signal":
+      return `${reason.signal} received, `;
+    case "exit":
+      return `${reason.instance} ${describeExit(reason.status)}, `;
+    case "output-closed":
+      return "stdout closed, ";
+    case "request":
+      return "";
+  }
+}

@@ -1,0 +1,105 @@
+// The library's `start`: runs an app's instances with prefixed output until they stop.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { getPainter, shouldColor } from "./output/colors.js";
+import { createConsole } from "./output/console.js";
+import { openOutputSink } from "./output/stdout.js";
+import { type OutputSink, OutputWriter } from "./output/writer.js";
+import { handleStopSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
+import { readProcessTable } from "./supervisor/process-table.js";
+import { Supervisor } from "./supervisor/supervisor.js";
+import { startWatchdog } from "./supervisor/watchdog.js";
+import type { App } from "./types.js";
+
+/** Options of a run (the CLI maps foreman's flags onto these). */
+export interface StartOptions {
+  /** Seconds between the stop signal and SIGKILL (foreman's -t). Default 5. */
+  timeoutSeconds?: number;
+  /** Force colour on or off; undefined asks the terminal. */
+  color?: boolean;
+  /** Prefix lines with HH:MM:SS. Default true. */
+  timestamps?: boolean;
+  /** The shell environment the app inherits. Default: process.env. */
+  shellEnv?: NodeJS.ProcessEnv;
+  /** Where output goes. Default: file descriptor 1. */
+  sink?: OutputSink;
+  /** Where stop signals come from. Default: process. Pass null to handle none. */
+  signals?: SignalSource | null;
+}
+
+/** A run in progress. */
+export interface Run {
+  /** Resolves with the exit status once every process is gone and all output is written. */
+  readonly done: Promise<number>;
+  /** Stops every process gracefully (stop signal, then SIGKILL after the timeout). */
+  stop(): void;
+  /** Kills every process at once. */
+  kill(): void;
+}
+
+/** Returns the environment every instance starts from: the app's env files under the shell's own environment. */
+export function buildBaseEnv(
+  app: App,
+  shellEnv: NodeJS.ProcessEnv,
+  colorOutput: boolean,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, entry] of app.env) env[key] = entry.value;
+  Object.assign(env, shellEnv);
+  for (const [key, entry] of app.env) if (key === "PORT" || key === "PS") env[key] = entry.value;
+  if (colorOutput) {
+    env.FORCE_COLOR ??= "1";
+    env.CLICOLOR_FORCE ??= "1";
+  }
+  return env;
+}
+
+/** Starts every instance of `app`. */
+export function start(app: App, options: StartOptions = {}): Run {
+  const shellEnv = options.shellEnv ?? process.env;
+  const timeoutSeconds = options.timeoutSeconds ?? 5;
+  const color = shouldColor(options.color);
+  const writer = new OutputWriter(options.sink ?? openOutputSink(1));
+  const runId = randomBytes(8).toString("hex");
+  const console = createConsole(writer, {
+    instances: app.instances,
+    typeIndex: new Map(app.types.map((t) => [t.name, t.index])),
+    timestamps: options.timestamps ?? true,
+    painter: (index) => getPainter(index, color),
+    timeoutSeconds,
+  });
+  const watchdog = startWatchdog(runId, shellEnv);
+  const supervisor = new Supervisor(
+    {
+      instances: app.instances,
+      cwd: app.root,
+      env: buildBaseEnv(app, shellEnv, color),
+      runId,
+      timeoutMs: timeoutSeconds * 1000,
+      stopSignal: "SIGTERM",
+    },
+    {
+      spawn,
+      readTable: () => readProcessTable(true),
+      timers: globalThis,
+      watchdog,
+      attachOutput: (instance, stream) => console.attachOutput(instance, stream),
+      isOutputBlocked: () => writer.blocked,
+      report: (event) => console.report(event),
+    },
+  );
+  writer.onClosed(() => supervisor.stop({ kind: "output-closed" }));
+  const signals = options.signals === undefined ? process : options.signals;
+  const detach = signals ? handleStopSignals(signals, supervisor) : () => undefined;
+  supervisor.start();
+  const done = supervisor.done.then(async (code) => {
+    detach();
+    await writer.flush();
+    return code;
+  });
+  return {
+    done,
+    stop: () => supervisor.stop({ kind: "request" }),
+    kill: () => supervisor.kill("SIGKILL"),
+  };
+}

@@ -1,0 +1,56 @@
+// Spawns one instance as `/bin/sh -c` in its own process group, stdout and stderr merged into one pipe.
+import type { ChildProcess, SpawnOptions } from "node:child_process";
+import type { Readable } from "node:stream";
+import type { Instance } from "../types.js";
+
+/** The spawn function (node's child_process.spawn), passed in. */
+export type SpawnFn = (
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+) => ChildProcess;
+
+/** How an instance ended: an exit code or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A started instance. */
+export interface RunningChild {
+  readonly pid: number | undefined;
+  /** The merged stdout+stderr of the instance. */
+  readonly output: Readable;
+  /** Resolves when the shell parity started has exited (descendants may still run). */
+  readonly exited: Promise<ExitStatus>;
+}
+
+// stderr goes into the same pipe as stdout (as foreman does), so the order of the two is kept.
+const MERGE_STDERR = "exec 2>&1\n";
+
+/** Starts `instance` in `cwd` with `env`; spawn errors surface as exit code 127. */
+export function spawnChild(
+  spawn: SpawnFn,
+  instance: Instance,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): RunningChild {
+  const child = spawn("/bin/sh", ["-c", MERGE_STDERR + instance.command], {
+    cwd,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const exited = new Promise<ExitStatus>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: 127, signal: null }));
+  });
+  return { pid: child.pid, output: child.stdout as Readable, exited };
+}
+
+/** Returns the exit status as a shell would: the code, or 128 + the signal number. */
+export function toExitCode(status: ExitStatus, signals: Record<string, number>): number {
+  if (status.code !== null) return status.code;
+  if (status.signal) return 128 + (signals[status.signal] ?? 0);
+  return 1;
+}

@@ -1,0 +1,173 @@
+// Reads the machine's process table (Linux /proc; `ps` elsewhere) to find every process parity started.
+import { execFileSync } from "node:child_process";
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+
+/** The environment variable that marks every process of one parity run: `PARITY_RUN=<run id>/<instance>`. */
+export const MARKER_VAR = "PARITY_RUN";
+
+/** One live process. */
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** The value of PARITY_RUN in its environment, when readable. */
+  marker?: string;
+}
+
+/** A snapshot of the process table. */
+export type ProcessTable = ProcessEntry[];
+
+/** Reads every live (non-zombie) process; with `withMarkers`, also its PARITY_RUN value. */
+export function readProcessTable(withMarkers = true): ProcessTable {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return readProcessTableWithPs();
+  }
+  const table: ProcessTable = [];
+  // A process older than parity cannot carry a marker parity made: its environment is not read.
+  const since = withMarkers ? getOwnStartTime() : Number.POSITIVE_INFINITY;
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const entry = readProcEntry(Number(name), since);
+    if (entry) table.push(entry);
+  }
+  return table;
+}
+
+let ownStartTime: number | undefined;
+
+function getOwnStartTime(): number {
+  if (ownStartTime === undefined) {
+    const stat = readFileSync("/proc/self/stat", "latin1");
+    ownStartTime = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  }
+  return ownStartTime;
+}
+
+// One buffer for every /proc/PID/stat read: the table is read often while stopping.
+const statBuffer = Buffer.allocUnsafe(4096);
+
+function readSmallFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const n = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+    return statBuffer.toString("latin1", 0, n);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readProcEntry(pid: number, markersSince: number): ProcessEntry | undefined {
+  const stat = readSmallFile(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // Fields after the command name, which is in parentheses and may itself contain ") ".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z" || fields[0] === "X") return undefined;
+  const entry: ProcessEntry = { pid, ppid: Number(fields[1]), pgid: Number(fields[2]) };
+  if (Number(fields[19]) >= markersSince) {
+    const marker = readMarker(pid);
+    if (marker !== undefined) entry.marker = marker;
+  }
+  return entry;
+}
+
+const MARKER_PREFIX = Buffer.from(`${MARKER_VAR}=`);
+
+function readMarker(pid: number): string | undefined {
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return undefined;
+  }
+  let at = environ.indexOf(MARKER_PREFIX);
+  while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(MARKER_PREFIX, at + 1);
+  if (at < 0) return undefined;
+  const start = at + MARKER_PREFIX.length;
+  const end = environ.indexOf(0, start);
+  return environ.toString("utf8", start, end < 0 ? environ.length : end);
+}
+
+// Without /proc (macOS, BSD): parent and group links from ps; markers are not readable.
+function readProcessTableWithPs(): ProcessTable {
+  let out: string;
+  try {
+    out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat="], { encoding: "utf8" });
+  } catch {
+    return [];
+  }
+  const table: ProcessTable = [];
+  for (const line of out.split("\n")) {
+    const [pid, ppid, pgid, state] = line.trim().split(/\s+/);
+    if (!pid || state?.startsWith("Z")) continue;
+    table.push({ pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid) });
+  }
+  return table;
+}
+
+/** Returns the pids of a process tree: `root`, its descendants, its process group, and every process marked `marker`. */
+export function findTree(table: ProcessTable, root: number | undefined, marker?: string): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of table) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  const found = new Set<number>();
+  const queue: number[] = [];
+  for (const p of table) {
+    if (
+      p.pid === root ||
+      (root !== undefined && p.pgid === root) ||
+      (marker && p.marker === marker)
+    ) {
+      queue.push(p.pid);
+    }
+  }
+  while (queue.length > 0) {
+    const pid = queue.pop() as number;
+    if (found.has(pid)) continue;
+    found.add(pid);
+    for (const c of children.get(pid) ?? []) queue.push(c);
+  }
+  found.delete(process.pid);
+  return [...found];
+}
+
+/** Returns the pids of every process whose marker starts with `prefix` (all processes of one run). */
+export function findMarked(table: ProcessTable, prefix: string): number[] {
+  return table
+    .filter((p) => p.marker?.startsWith(prefix) && p.pid !== process.pid)
+    .map((p) => p.pid);
+}
+
+/** Sends `signal` to each pid, ignoring processes that are already gone. */
+export function signalEach(pids: Iterable<number>, signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Sends `signal` to a whole process group; returns false when the group no longer exists. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

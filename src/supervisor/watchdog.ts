@@ -1,0 +1,63 @@
+// A tiny shell process that outlives parity: when parity dies, even by SIGKILL, it kills what parity started.
+import { type ChildProcess, spawn } from "node:child_process";
+import { MARKER_VAR } from "./process-table.js";
+
+// Reads `+PGID` / `-PGID` lines until its stdin (a pipe from parity) closes, which happens
+// whenever parity exits, however it exits. Then it kills the process groups still listed and,
+// where /proc exists, every process whose environment carries this run's marker.
+const SCRIPT = `
+trap '' INT TERM HUP
+set -f
+groups=" "
+while IFS= read -r line; do
+  case $line in
+    +*) groups="$groups\${line#+} " ;;
+    -*) groups=$(printf '%s' "$groups" | sed "s/ \${line#-} / /") ;;
+  esac
+done
+for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+[ -d /proc/self ] || exit 0
+i=0
+while [ $i -lt 40 ]; do
+  pids=$(grep -lsaF -e "$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3)
+  [ -n "$pids" ] || exit 0
+  kill -KILL $pids 2>/dev/null
+  i=$((i + 1))
+  sleep 0.05
+done
+`;
+
+/** The parity side of the watchdog. */
+export interface Watchdog {
+  /** A process group now exists: kill it if parity dies. */
+  watchGroup(pgid: number): void;
+  /** A process group is gone: forget it (its id may be reused). */
+  forgetGroup(pgid: number): void;
+  readonly pid: number | undefined;
+}
+
+/** Starts the watchdog for run `runId`; `env` is the environment it runs with (without the marker). */
+export function startWatchdog(runId: string, env: NodeJS.ProcessEnv): Watchdog {
+  const child: ChildProcess = spawn(
+    "/bin/sh",
+    ["-c", SCRIPT, "parity-watchdog", `${MARKER_VAR}=${runId}/`],
+    {
+      stdio: ["pipe", "ignore", "ignore"],
+      detached: true,
+      env,
+    },
+  );
+  child.unref();
+  const stdin = child.stdin;
+  // The pipe must not keep parity alive; it closes when parity exits.
+  (stdin as unknown as { _handle?: { unref?: () => void } } | null)?._handle?.unref?.();
+  stdin?.on("error", () => undefined);
+  const send = (line: string) => {
+    if (stdin && !stdin.destroyed) stdin.write(`${line}\n`);
+  };
+  return {
+    watchGroup: (pgid) => send(`+${pgid}`),
+    forgetGroup: (pgid) => send(`-${pgid}`),
+    pid: child.pid,
+  };
+}
