@@ -7,7 +7,6 @@ import { MARKER_VAR } from "./process-table.js";
 // where /proc exists, every process whose environment carries this run's marker.
 const SCRIPT = `
 trap '' INT TERM HUP
-set -f
 groups=" "
 while IFS= read -r line; do
   case $line in
@@ -15,7 +14,7 @@ while IFS= read -r line; do
     -*) groups=$(printf '%s' "$groups" | sed "s/ \${line#-} / /") ;;
   esac
 done
-for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done
+for g in $groups; do kill -9 "-$g" 2>/dev/null; done
 [ -d /proc/self ] || exit 0
 i=0
 while [ $i -lt 40 ]; do

@@ -1,0 +1,136 @@
+// End-to-end: stopping parity stops every process tree it started, and the exit status says why.
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, makeApp, runParity, track } from "../support/parity.js";
+import { findTagged, isAlive, waitFor, waitUntilGone } from "../support/processes.js";
+
+afterEach(cleanup);
+
+const TREE_PROCFILE = [
+  "tree: tree",
+  "setsid: setsid-children",
+  "plain: forever plain-ready",
+  "",
+].join("\n");
+
+/** Starts the tree/setsid/plain app and returns parity plus every descendant pid it reported. */
+async function startTrees(extraArgs: string[] = []) {
+  const cwd = track(makeApp({ Procfile: TREE_PROCFILE }));
+  const p = runParity(["start", "--no-timestamp", "-p", "43000", ...extraArgs], { cwd });
+  const tree = await p.waitForLine(/tree pids \d+ \d+/);
+  const setsid = await p.waitForLine(/setsid pid \d+/);
+  const forked = await p.waitForLine(/forked pid \d+/);
+  await p.waitForLine(/plain-ready/);
+  const pids = [tree, setsid, forked].flatMap((l) =>
+    (l.slice(l.indexOf("|") + 1).match(/\d+/g) ?? []).map(Number),
+  );
+  expect(pids).toHaveLength(4);
+  for (const pid of pids) expect(isAlive(pid)).toBe(true);
+  return { p, pids };
+}
+
+describe("parity start: shutdown", () => {
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    it(`${signal} to parity alone stops grandchildren, setsid children and forked-away children; exit 0`, async () => {
+      const { p, pids } = await startTrees();
+      const tagged = findTagged("PARITY_TEST_TAG", p.tag);
+      expect(tagged.length).toBeGreaterThanOrEqual(8);
+      process.kill(p.pid, signal);
+      const result = await p.waitForExit();
+      expect(result.code).toBe(0);
+      expect(p.stdout()).toContain(`${signal} received, sending SIGTERM to all processes`);
+      expect(await waitUntilGone([...pids, ...tagged], 2000)).toEqual([]);
+      expect(p.stderr()).toBe("");
+    });
+  }
+
+  it("kills a child that ignores SIGTERM at -t seconds, not earlier, and exits non-zero", async () => {
+    const cwd = track(makeApp({ Procfile: "stubborn: ignore-term\nother: forever\n" }));
+    const p = runParity(["start", "-t", "2", "-p", "43100"], { cwd });
+    const line = await p.waitForLine(/ignoring TERM, pid \d+/);
+    const pid = Number(line.match(/pid (\d+)/)?.[1]);
+    const sentAt = Date.now();
+    process.kill(p.pid, "SIGTERM");
+    await p.waitForLine(/sending SIGKILL to stubborn\.1/, 10_000);
+    const killedAfter = Date.now() - sentAt;
+    const result = await p.waitForExit();
+    expect(killedAfter).toBeGreaterThanOrEqual(1900);
+    expect(result.code).not.toBe(0);
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it("a second Ctrl-C kills at once, without waiting for the timeout", async () => {
+    const cwd = track(makeApp({ Procfile: "stubborn: ignore-term\n" }));
+    const p = runParity(["start", "-t", "60", "-p", "43200"], { cwd });
+    await p.waitForLine(/ignoring TERM/);
+    process.kill(p.pid, "SIGINT");
+    await p.waitForLine(/SIGINT received/);
+    const secondAt = Date.now();
+    process.kill(p.pid, "SIGINT");
+    const result = await p.waitForExit(10_000);
+    expect(Date.now() - secondAt).toBeLessThan(10_000);
+    expect(result.code).toBe(130);
+    expect(p.stdout()).toMatch(/sending SIGKILL to stubborn\.1/);
+  });
+
+  it("when parity is SIGKILLed, every process it started is gone within about a second", async () => {
+    const { p, pids } = await startTrees(["-t", "30"]);
+    const stubborn = findTagged("PARITY_TEST_TAG", p.tag).filter((pid) => pid !== p.pid);
+    process.kill(p.pid, "SIGKILL");
+    await p.waitForExit();
+    const killedAt = Date.now();
+    const left = await waitUntilGone([...pids, ...stubborn], 3000);
+    expect(left).toEqual([]);
+    // the watchdog reports how fast: well inside the 3 s deadline above
+    expect(Date.now() - killedAt).toBeLessThan(3000);
+  });
+});
+
+describe("parity start: exit status", () => {
+  it("is the status of the process whose exit started the shutdown", async () => {
+    const cwd = track(makeApp({ Procfile: "fail: sleep 0.3; exit 3\nother: forever\n" }));
+    const p = runParity(["start", "-p", "43300"], { cwd });
+    const result = await p.waitForExit();
+    expect(result.code).toBe(3);
+    expect(p.stdout()).toMatch(/fail\.1 +\| exited with code 3/);
+    expect(p.stdout()).toMatch(/fail\.1 exited with code 3, sending SIGTERM to all processes/);
+    expect(p.stdout()).toMatch(/other\.1 +\| terminated by SIGTERM/);
+  });
+
+  it("is 128+N when a signal killed that process", async () => {
+    const cwd = track(makeApp({ Procfile: "victim: sleep 0.2; kill -KILL $$\nother: forever\n" }));
+    const result = await runParity(["start", "-p", "43400"], { cwd }).waitForExit();
+    expect(result.code).toBe(137);
+  });
+
+  it("is 0 when a process exits cleanly and the rest stop in time", async () => {
+    const cwd = track(makeApp({ Procfile: "once: echo done\nother: forever\n" }));
+    const p = runParity(["start", "-p", "43500"], { cwd });
+    const result = await p.waitForExit();
+    expect(result.code).toBe(0);
+    expect(p.stdout()).toMatch(/once\.1 +\| done/);
+  });
+
+  it("a background process left by an exited shell is stopped too", async () => {
+    const cwd = track(makeApp({ Procfile: "leaver: sleep 1000 & echo \"left $!\"\nother: forever\n" }));
+    const p = runParity(["start", "-p", "43600"], { cwd });
+    const line = await p.waitForLine(/left \d+/);
+    const pid = Number(line.match(/left (\d+)/)?.[1]);
+    const result = await p.waitForExit();
+    expect(result.code).toBe(0);
+    expect(await waitUntilGone([pid], 2000)).toEqual([]);
+  });
+
+  it("no process is left after every test (the tag scan itself finds live processes)", async () => {
+    const cwd = track(makeApp({ Procfile: "a: forever\n" }));
+    const p = runParity(["start", "-p", "43700"], { cwd });
+    await p.waitForLine(/running/);
+    // the scan used by cleanup() sees parity, its shell and the watchdog while they run
+    const seen = await waitFor(() => {
+      const t = findTagged("PARITY_TEST_TAG", p.tag);
+      return t.length >= 3 ? t : undefined;
+    }, 5000, "three tagged processes");
+    expect(seen).toContain(p.pid);
+    process.kill(p.pid, "SIGTERM");
+    await p.waitForExit();
+  });
+});
