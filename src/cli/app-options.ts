@@ -49,13 +49,23 @@ export function printProblems(problems: Problem[], io: Io): void {
   for (const p of problems) io.stderr(`${formatProblem(p, io.cwd)}\n`);
 }
 
-/** Loads the app; prints warnings, or every error and returns undefined. */
-export function loadAppOrReport(flags: AppFlags, io: Io, processes?: string[]): App | undefined {
+/**
+ * Loads the app and prints its warnings; on errors (its own, or `flagProblems` found by the
+ * caller) prints every problem and returns undefined.
+ */
+export function loadAppOrReport(
+  flags: AppFlags,
+  io: Io,
+  processes?: string[],
+  flagProblems: Problem[] = [],
+): App | undefined {
   const result = loadApp(toLoadOptions(flags, io, processes), { cwd: io.cwd, env: io.env });
-  if (!result.ok) {
-    printProblems(result.problems, io);
-    return undefined;
-  }
-  printProblems(result.warnings, io);
-  return result.value;
+  const problems = result.ok ? result.warnings : result.problems;
+  printProblems([...flagProblems, ...problems], io);
+  return result.ok && flagProblems.length === 0 ? result.value : undefined;
+}
+
+/** Ends `text` with exactly one newline. */
+export function endLine(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
 }

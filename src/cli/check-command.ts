@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { loadApp } from "../app/load.js";
 import { renderCheck } from "../app/render.js";
-import { type AppFlags, addAppOptions, toLoadOptions } from "./app-options.js";
+import { type AppFlags, addAppOptions, endLine, toLoadOptions } from "./app-options.js";
 import type { Io } from "./io.js";
 
 interface CheckFlags extends AppFlags {
@@ -27,8 +27,8 @@ export function addCheckCommand(program: Command, io: Io, setStatus: (code: numb
         strict: flags.strict === true,
         cwd: io.cwd,
       });
-      if (report.ok || flags.json) io.stdout(report.text);
-      else io.stderr(report.text);
+      if (report.ok || flags.json) io.stdout(endLine(report.text));
+      else io.stderr(endLine(report.text));
       setStatus(report.ok ? 0 : 1);
     });
 }

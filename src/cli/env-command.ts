@@ -1,7 +1,7 @@
 // `parity env [--explain] [--show-secrets]`: the app's resolved environment.
 import type { Command } from "commander";
 import { renderEnv } from "../app/render.js";
-import { type AppFlags, addAppOptions, loadAppOrReport } from "./app-options.js";
+import { type AppFlags, addAppOptions, endLine, loadAppOrReport } from "./app-options.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
 interface EnvFlags extends AppFlags {
@@ -20,13 +20,12 @@ export function addEnvCommand(program: Command, io: Io, setStatus: (code: number
     .action((flags: EnvFlags) => {
       const app = loadAppOrReport(flags, io);
       if (!app) return setStatus(EXIT_USAGE);
-      io.stdout(
-        renderEnv(app, {
-          explain: flags.explain === true,
-          showSecrets: flags.showSecrets === true,
-          cwd: io.cwd,
-        }),
-      );
+      const text = renderEnv(app, {
+        explain: flags.explain === true,
+        showSecrets: flags.showSecrets === true,
+        cwd: io.cwd,
+      });
+      if (text !== "") io.stdout(endLine(text));
       setStatus(0);
     });
 }

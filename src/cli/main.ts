@@ -19,7 +19,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
-      outputError: (s, write) => write(`${s.trimEnd()} (see: parity --help)\n`),
+      // One line per error: commander puts its "(Did you mean …?)" on a line of its own.
+      outputError: (s, write) => write(`${s.trim().replaceAll("\n", " ")} (see: parity --help)\n`),
     });
   const setStatus = (code: number) => {
     status = code;

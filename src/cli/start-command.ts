@@ -33,12 +33,8 @@ export function addStartCommand(program: Command, io: Io, setStatus: (code: numb
 
 async function runStart(processes: string[], flags: StartFlags, io: Io): Promise<number> {
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");
-  if (!timeout.ok) {
-    printProblems(timeout.problems, io);
-    return EXIT_USAGE;
-  }
-  const app = loadAppOrReport(flags, io, processes);
-  if (!app) return EXIT_USAGE;
+  const app = loadAppOrReport(flags, io, processes, timeout.ok ? [] : timeout.problems);
+  if (!app || !timeout.ok) return EXIT_USAGE;
   const { findBusyPorts } = await import("../supervisor/ports.js");
   const busy = await findBusyPorts(app.instances);
   if (busy.length > 0) {

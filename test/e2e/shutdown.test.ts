@@ -111,7 +111,9 @@ describe("parity start: exit status", () => {
   });
 
   it("a background process left by an exited shell is stopped too", async () => {
-    const cwd = track(makeApp({ Procfile: "leaver: sleep 1000 & echo \"left $!\"\nother: forever\n" }));
+    const cwd = track(
+      makeApp({ Procfile: 'leaver: sleep 1000 & echo "left $!"\nother: forever\n' }),
+    );
     const p = runParity(["start", "-p", "43600"], { cwd });
     const line = await p.waitForLine(/left \d+/);
     const pid = Number(line.match(/left (\d+)/)?.[1]);
@@ -125,10 +127,14 @@ describe("parity start: exit status", () => {
     const p = runParity(["start", "-p", "43700"], { cwd });
     await p.waitForLine(/running/);
     // the scan used by cleanup() sees parity, its shell and the watchdog while they run
-    const seen = await waitFor(() => {
-      const t = findTagged("PARITY_TEST_TAG", p.tag);
-      return t.length >= 3 ? t : undefined;
-    }, 5000, "three tagged processes");
+    const seen = await waitFor(
+      () => {
+        const t = findTagged("PARITY_TEST_TAG", p.tag);
+        return t.length >= 3 ? t : undefined;
+      },
+      5000,
+      "three tagged processes",
+    );
     expect(seen).toContain(p.pid);
     process.kill(p.pid, "SIGTERM");
     await p.waitForExit();

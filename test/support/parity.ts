@@ -64,7 +64,8 @@ export function runParity(
   });
   let out = "";
   let err = "";
-  if (options.readStdout !== false) child.stdout?.on("data", (d: Buffer) => (out += d.toString("utf8")));
+  if (options.readStdout !== false)
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString("utf8")));
   child.stderr?.on("data", (d: Buffer) => (err += d.toString("utf8")));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.once("exit", (code, signal) => res({ code, signal })),
@@ -77,16 +78,28 @@ export function runParity(
     stderr: () => err,
     lines: () => out.split("\n").slice(0, -1),
     waitForLine: (pattern, timeoutMs = 10_000) =>
-      waitFor(() => p.lines().find((l) => pattern.test(l)), timeoutMs, `a line matching ${pattern}\n--- stdout:\n${out.slice(-2000)}\n--- stderr:\n${err}`),
+      waitFor(
+        () => p.lines().find((l) => pattern.test(l)),
+        timeoutMs,
+        `a line matching ${pattern}\n--- stdout:\n${out.slice(-2000)}\n--- stderr:\n${err}`,
+      ),
     waitForExit: async (timeoutMs = 15_000) => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, rej) => {
-        timer = setTimeout(() => rej(new Error(`parity did not exit in ${timeoutMs} ms\n${out.slice(-2000)}\n${err}`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            rej(new Error(`parity did not exit in ${timeoutMs} ms\n${out.slice(-2000)}\n${err}`)),
+          timeoutMs,
+        );
       });
       try {
         const result = await Promise.race([exited, timeout]);
         // stdout/stderr may still hold data after "exit"
-        await new Promise<void>((r) => (child.stdout?.readableEnded || !child.stdout ? r() : child.stdout.once("close", () => r())));
+        await new Promise<void>((r) =>
+          child.stdout?.readableEnded || !child.stdout
+            ? r()
+            : child.stdout.once("close", () => r()),
+        );
         return result;
       } finally {
         clearTimeout(timer);
@@ -101,7 +114,13 @@ export function runParity(
 export async function runParityToEnd(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; tag: string }> {
+): Promise<{
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  tag: string;
+}> {
   const p = runParity(args, options);
   const result = await p.waitForExit(options.timeoutMs);
   return { ...result, stdout: p.stdout(), stderr: p.stderr(), tag: p.tag };
@@ -126,6 +145,8 @@ export async function cleanup(): Promise<void> {
   }
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   if (survivors.length > 0) {
-    throw new Error(`processes left running after the test: ${survivors.join(", ")} (negative: parity itself)`);
+    throw new Error(
+      `processes left running after the test: ${survivors.join(", ")} (negative: parity itself)`,
+    );
   }
 }
