@@ -10,6 +10,8 @@ export interface ProcessEntry {
   pid: number;
   ppid: number;
   pgid: number;
+  /** When it started (clock ticks since boot; 0 when unknown): tells a reused pid apart. */
+  start: number;
   /** The value of PARITY_RUN in its environment, when readable. */
   marker?: string;
 }
@@ -73,8 +75,9 @@ function readProcEntry(pid: number, markersSince: number): ProcessEntry | undefi
   // Fields after the command name, which is in parentheses and may itself contain ") ".
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   if (fields[0] === "Z" || fields[0] === "X") return undefined;
-  const entry: ProcessEntry = { pid, ppid: Number(fields[1]), pgid: Number(fields[2]) };
-  if (Number(fields[19]) >= markersSince) {
+  const start = Number(fields[19]);
+  const entry: ProcessEntry = { pid, ppid: Number(fields[1]), pgid: Number(fields[2]), start };
+  if (start >= markersSince) {
     const marker = readMarker(pid);
     if (marker !== undefined) entry.marker = marker;
   }
@@ -110,7 +113,7 @@ function readProcessTableWithPs(): ProcessTable {
   for (const line of out.split("\n")) {
     const [pid, ppid, pgid, state] = line.trim().split(/\s+/);
     if (!pid || state?.startsWith("Z")) continue;
-    table.push({ pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid) });
+    table.push({ pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), start: 0 });
   }
   return table;
 }
@@ -142,6 +145,21 @@ export function findTree(table: ProcessTable, root: number | undefined, marker?:
   }
   found.delete(process.pid);
   return [...found];
+}
+
+/** Processes seen in a tree once, by pid and start time: they stay known after leaving the tree. */
+export type KnownProcesses = Map<number, number>;
+
+/** Adds the processes `pids` of `table` to `known`. */
+export function rememberProcesses(known: KnownProcesses, table: ProcessTable, pids: number[]): void {
+  const wanted = new Set(pids);
+  for (const p of table) if (wanted.has(p.pid)) known.set(p.pid, p.start);
+}
+
+/** Returns the known processes still alive in `table` (same pid, same start time). */
+export function findKnownAlive(known: KnownProcesses, table: ProcessTable): number[] {
+  if (known.size === 0) return [];
+  return table.filter((p) => known.get(p.pid) === p.start).map((p) => p.pid);
 }
 
 /** Returns the pids of every process whose marker starts with `prefix` (all processes of one run). */

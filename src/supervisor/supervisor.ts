@@ -4,9 +4,12 @@ import { PassThrough, type Readable } from "node:stream";
 import type { Instance } from "../types.js";
 import { type ExitStatus, type SpawnFn, spawnChild, toExitCode } from "./child.js";
 import {
+  findKnownAlive,
   findTree,
+  type KnownProcesses,
   MARKER_VAR,
   type ProcessTable,
+  rememberProcesses,
   signalEach,
   signalGroup,
 } from "./process-table.js";
@@ -67,6 +70,8 @@ interface State {
   settled: boolean;
   output: Promise<void>;
   stream: Readable | undefined;
+  /** Every process seen in its tree when it was signalled: found again even after leaving the tree. */
+  known: KnownProcesses;
 }
 
 /** How often leftovers are looked for while stopping. */
@@ -158,6 +163,7 @@ export class Supervisor {
       settled: false,
       output: Promise.resolve(),
       stream: child.output,
+      known: new Map(),
     };
     this.states.push(state);
     if (child.pid !== undefined) this.deps.watchdog.watchGroup(child.pid);
@@ -179,8 +185,18 @@ export class Supervisor {
   private signalState(s: State, table: ProcessTable, signal: NodeJS.Signals): number[] {
     const running = s.status === undefined;
     if (running && s.pid !== undefined) signalGroup(s.pid, signal);
-    const pids = findTree(table, running ? s.pid : undefined, s.marker);
+    const pids = this.findProcesses(s, table);
+    rememberProcesses(s.known, table, pids);
     signalEach(pids, signal);
+    return pids;
+  }
+
+  // The instance's processes: its tree while its shell runs, its marked processes, and every
+  // process seen in its tree before (a child that cleared its environment and left the tree).
+  private findProcesses(s: State, table: ProcessTable): number[] {
+    const running = s.status === undefined;
+    const pids = findTree(table, running ? s.pid : undefined, s.marker);
+    for (const pid of findKnownAlive(s.known, table)) if (!pids.includes(pid)) pids.push(pid);
     return pids;
   }
 
@@ -208,7 +224,7 @@ export class Supervisor {
       const table = this.readTable();
       for (const s of waiting) {
         if (s.status === undefined) continue;
-        if (findTree(table, undefined, s.marker).length === 0) {
+        if (this.findProcesses(s, table).length === 0) {
           s.settled = true;
           if (s.pid !== undefined) this.deps.watchdog.forgetGroup(s.pid);
         }

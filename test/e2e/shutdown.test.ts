@@ -1,7 +1,7 @@
 // End-to-end: stopping parity stops every process tree it started, and the exit status says why.
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, makeApp, runParity, track } from "../support/parity.js";
-import { findTagged, isAlive, waitFor, waitUntilGone } from "../support/processes.js";
+import { findTagged, isAlive, killAll, waitFor, waitUntilGone } from "../support/processes.js";
 
 afterEach(cleanup);
 
@@ -56,6 +56,25 @@ describe("parity start: shutdown", () => {
     expect(killedAfter).toBeGreaterThanOrEqual(1900);
     expect(result.code).not.toBe(0);
     expect(isAlive(pid)).toBe(false);
+  });
+
+  it("a child that cleared its environment, left the tree and ignores SIGTERM is still killed at -t", async () => {
+    const cwd = track(
+      makeApp({
+        Procfile: `escapee: env -i /usr/bin/setsid /bin/sh -c 'trap "" TERM HUP; echo "escapee $$"; exec sleep 1000' & wait\n`,
+      }),
+    );
+    const p = runParity(["start", "--no-timestamp", "-t", "1", "-p", "43150"], { cwd });
+    const line = await p.waitForLine(/escapee \d+/);
+    const pid = Number(line.match(/escapee (\d+)/)?.[1]);
+    try {
+      process.kill(p.pid, "SIGTERM");
+      await p.waitForExit();
+      expect(p.stdout()).toMatch(/sending SIGKILL to escapee\.1/);
+      expect(await waitUntilGone([pid], 2000)).toEqual([]);
+    } finally {
+      killAll([pid]);
+    }
   });
 
   it("a second Ctrl-C kills at once, without waiting for the timeout", async () => {
