@@ -22,7 +22,14 @@ function loadBundle() {
   const module = { exports: {} };
   script
     .runInThisContext()
-    .call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, path.dirname(bundle));
+    .call(
+      module.exports,
+      module.exports,
+      Module.createRequire(bundle),
+      module,
+      bundle,
+      path.dirname(bundle),
+    );
   const stale = cachedData === undefined || script.cachedDataRejected === true;
   return { main: module.exports.main, saveCache: stale ? () => writeCache(script) : () => {} };
 }

@@ -1,7 +1,8 @@
-// Spawns one instance as `/bin/sh -c` in its own process group, stdout and stderr merged into one pipe.
+// Spawns one instance with /bin/sh in its own process group, stdout and stderr merged into one pipe.
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import type { Readable } from "node:stream";
 import type { Instance } from "../types.js";
+import { buildShellScript } from "./shell-script.js";
 
 /** The spawn function (node's child_process.spawn), passed in. */
 export type SpawnFn = (
@@ -25,9 +26,6 @@ export interface RunningChild {
   readonly exited: Promise<ExitStatus>;
 }
 
-// stderr goes into the same pipe as stdout (as foreman does), so the order of the two is kept.
-const MERGE_STDERR = "exec 2>&1\n";
-
 /** Starts `instance` in `cwd` with `env`; spawn errors surface as exit code 127. */
 export function spawnChild(
   spawn: SpawnFn,
@@ -35,7 +33,7 @@ export function spawnChild(
   cwd: string,
   env: NodeJS.ProcessEnv,
 ): RunningChild {
-  const child = spawn("/bin/sh", ["-c", MERGE_STDERR + instance.command], {
+  const child = spawn("/bin/sh", ["-c", buildShellScript(instance.command)], {
     cwd,
     env,
     detached: true,

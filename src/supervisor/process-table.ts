@@ -151,7 +151,11 @@ export function findTree(table: ProcessTable, root: number | undefined, marker?:
 export type KnownProcesses = Map<number, number>;
 
 /** Adds the processes `pids` of `table` to `known`. */
-export function rememberProcesses(known: KnownProcesses, table: ProcessTable, pids: number[]): void {
+export function rememberProcesses(
+  known: KnownProcesses,
+  table: ProcessTable,
+  pids: number[],
+): void {
   const wanted = new Set(pids);
   for (const p of table) if (wanted.has(p.pid)) known.set(p.pid, p.start);
 }

@@ -184,10 +184,15 @@ export class Supervisor {
 
   private signalState(s: State, table: ProcessTable, signal: NodeJS.Signals): number[] {
     const running = s.status === undefined;
-    if (running && s.pid !== undefined) signalGroup(s.pid, signal);
+    const grouped = running && s.pid !== undefined && signalGroup(s.pid, signal);
     const pids = this.findProcesses(s, table);
     rememberProcesses(s.known, table, pids);
-    signalEach(pids, signal);
+    // Members of the signalled group already got it: a second copy would run their trap twice.
+    const inGroup = new Set(grouped ? table.filter((p) => p.pgid === s.pid).map((p) => p.pid) : []);
+    signalEach(
+      pids.filter((pid) => !inGroup.has(pid)),
+      signal,
+    );
     return pids;
   }
 

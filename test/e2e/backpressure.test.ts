@@ -2,7 +2,15 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, FIXTURES_BIN, makeApp, PARITY_BIN, runParity, TAG_KEY, track } from "../support/parity.js";
+import {
+  cleanup,
+  FIXTURES_BIN,
+  makeApp,
+  PARITY_BIN,
+  runParity,
+  TAG_KEY,
+  track,
+} from "../support/parity.js";
 import { findTagged, waitFor } from "../support/processes.js";
 
 afterEach(cleanup);
@@ -25,7 +33,10 @@ describe("parity start: backpressure", () => {
     const cwd = track(makeApp({ Procfile: `flood: exec yes ${LINE}\n` }));
     const p = runParity(["start", "--no-timestamp", "-p", "45500"], { cwd, readStdout: false });
     const yesPid = await waitFor(
-      () => findTagged(TAG_KEY, p.tag).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "latin1").startsWith("yes")),
+      () =>
+        findTagged(TAG_KEY, p.tag).find((pid) =>
+          readFileSync(`/proc/${pid}/cmdline`, "latin1").startsWith("yes"),
+        ),
       10_000,
       "the yes process",
     );
@@ -62,7 +73,8 @@ describe("parity start: backpressure", () => {
         if (!badLine && read < 50 * 1024 * 1024) {
           const lines = (carry + chunk.toString("latin1")).split("\n");
           carry = lines.pop() ?? "";
-          badLine = lines.find((l) => l !== `flood.1 | ${LINE}` && !l.includes("started with pid")) ?? "";
+          badLine =
+            lines.find((l) => l !== `flood.1 | ${LINE}` && !l.includes("started with pid")) ?? "";
         }
         if (read >= target) {
           clearInterval(sampler);
@@ -87,8 +99,15 @@ describe("parity start: backpressure", () => {
     const tag = `head-${process.pid}-${Date.now()}`;
     const child = spawn(
       "bash",
-      ["-c", `"${process.execPath}" "${PARITY_BIN}" start --no-timestamp -p 45600 | head -1; echo "status=\${PIPESTATUS[0]}"`],
-      { cwd, env: { ...process.env, PATH: `${FIXTURES_BIN}:${process.env.PATH}`, [TAG_KEY]: tag }, stdio: ["ignore", "pipe", "pipe"] },
+      [
+        "-c",
+        `"${process.execPath}" "${PARITY_BIN}" start --no-timestamp -p 45600 | head -1; echo "status=\${PIPESTATUS[0]}"`,
+      ],
+      {
+        cwd,
+        env: { ...process.env, PATH: `${FIXTURES_BIN}:${process.env.PATH}`, [TAG_KEY]: tag },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     let out = "";
     let err = "";
@@ -101,9 +120,11 @@ describe("parity start: backpressure", () => {
     expect(lines[0]).toMatch(/^(flood|other)\.1 +\| /);
     expect(lines[1]).toBe("status=0");
     expect(err).toBe("");
-    const left = await waitFor(() => findTagged(TAG_KEY, tag).length === 0 || undefined, 3000, "no processes left").catch(
-      () => findTagged(TAG_KEY, tag),
-    );
+    const left = await waitFor(
+      () => findTagged(TAG_KEY, tag).length === 0 || undefined,
+      3000,
+      "no processes left",
+    ).catch(() => findTagged(TAG_KEY, tag));
     expect(left).toBe(true);
   });
 });

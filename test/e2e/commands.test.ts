@@ -7,19 +7,37 @@ afterEach(cleanup);
 describe("parity start: formation, PORT and PS", () => {
   it("assigns PORT = base + 100 × type index + (n − 1) and PS = type.n (foreman's example)", async () => {
     const cwd = track(
-      makeApp({ Procfile: 'web: echo "ps=$PS port=$PORT"; exec sleep 100\nworker: echo "ps=$PS port=$PORT"; exec sleep 100\n' }),
+      makeApp({
+        Procfile:
+          'web: echo "ps=$PS port=$PORT"; exec sleep 100\nworker: echo "ps=$PS port=$PORT"; exec sleep 100\n',
+      }),
     );
     const p = runParity(["start", "--no-timestamp", "-m", "web=2,worker=3", "-p", "6000"], { cwd });
-    for (const want of ["web.1 port=6000", "web.2 port=6001", "worker.1 port=6100", "worker.2 port=6101", "worker.3 port=6102"]) {
+    for (const want of [
+      "web.1 port=6000",
+      "web.2 port=6001",
+      "worker.1 port=6100",
+      "worker.2 port=6101",
+      "worker.3 port=6102",
+    ]) {
       const [name] = want.split(" ");
-      await p.waitForLine(new RegExp(`^${name?.replace(".", "\\.")} +\\| ps=${want.replace(".", "\\.").replace(" ", " ")}$`));
+      await p.waitForLine(
+        new RegExp(
+          `^${name?.replace(".", "\\.")} +\\| ps=${want.replace(".", "\\.").replace(" ", " ")}$`,
+        ),
+      );
     }
     process.kill(p.pid, "SIGTERM");
     expect((await p.waitForExit()).code).toBe(0);
   });
 
   it("takes the base port from PORT in the environment, else 5000; all=N sets every type", async () => {
-    const cwd = track(makeApp({ Procfile: "a: echo \"$PS:$PORT\"\nb: echo \"$PS:$PORT\"; sleep 1\n", ".env": "PORT=7000\n" }));
+    const cwd = track(
+      makeApp({
+        Procfile: 'a: echo "$PS:$PORT"\nb: echo "$PS:$PORT"; sleep 1\n',
+        ".env": "PORT=7000\n",
+      }),
+    );
     const p = runParity(["start", "--no-timestamp", "-m", "all=2,b=0"], { cwd });
     await p.waitForExit();
     const out = p.stdout();
@@ -39,9 +57,12 @@ describe("parity start: formation, PORT and PS", () => {
   it("-d sets the directory commands run in; -f finds the Procfile", async () => {
     const root = track(makeApp({ "marker.txt": "in the root\n" }));
     const elsewhere = track(makeApp({ "Procfile.dev": "show: cat marker.txt\n" }));
-    const r = await runParityToEnd(["start", "--no-timestamp", "-p", "45300", "-f", `${elsewhere}/Procfile.dev`, "-d", root], {
-      cwd: elsewhere,
-    });
+    const r = await runParityToEnd(
+      ["start", "--no-timestamp", "-p", "45300", "-f", `${elsewhere}/Procfile.dev`, "-d", root],
+      {
+        cwd: elsewhere,
+      },
+    );
     expect(r.stdout).toMatch(/show\.1 +\| in the root/);
   });
 });
@@ -59,33 +80,49 @@ describe(".env layering", () => {
 
   it("reads .env → .env.local → .env.NAME → .env.NAME.local, later wins; the shell wins over all", async () => {
     const cwd = track(makeApp(files));
-    const r = await runParityToEnd(["start", "--no-timestamp", "-p", "45400"], { cwd, env: { E: "shell" } });
+    const r = await runParityToEnd(["start", "--no-timestamp", "-p", "45400"], {
+      cwd,
+      env: { E: "shell" },
+    });
     expect(r.stdout).toMatch(/A=env B=local C=development D=development-local E=shell/);
   });
 
   it("-E and PARITY_ENV choose the environment", async () => {
     const cwd = track(makeApp(files));
-    const viaFlag = await runParityToEnd(["start", "--no-timestamp", "-p", "45400", "-E", "production"], { cwd });
+    const viaFlag = await runParityToEnd(
+      ["start", "--no-timestamp", "-p", "45400", "-E", "production"],
+      { cwd },
+    );
     expect(viaFlag.stdout).toMatch(/A=env B=local C=production D=local E=env/);
-    const viaEnv = await runParityToEnd(["start", "--no-timestamp", "-p", "45400"], { cwd, env: { PARITY_ENV: "production" } });
+    const viaEnv = await runParityToEnd(["start", "--no-timestamp", "-p", "45400"], {
+      cwd,
+      env: { PARITY_ENV: "production" },
+    });
     expect(viaEnv.stdout).toMatch(/C=production/);
   });
 
   it("-e replaces the default list with exactly the files given", async () => {
     const cwd = track(makeApp(files));
-    const r = await runParityToEnd(["start", "--no-timestamp", "-p", "45400", "-e", "other.env,.env.production"], { cwd });
+    const r = await runParityToEnd(
+      ["start", "--no-timestamp", "-p", "45400", "-e", "other.env,.env.production"],
+      { cwd },
+    );
     expect(r.stdout).toMatch(/A=other B= C=production D= E=/);
   });
 
   it("dotenv syntax: export prefix, quotes, \\n in double quotes, multi-line values", async () => {
     const cwd = track(
       makeApp({
-        Procfile: "show: node -e \"console.log(JSON.stringify([process.env.X, process.env.Y, process.env.Z, process.env.W]))\"\n",
-        ".env": "export X='single $HOME'\nY=\"two\\nlines\"\nZ=\"multi\nline\"\nW=`back tick` # comment\n",
+        Procfile:
+          'show: node -e "console.log(JSON.stringify([process.env.X, process.env.Y, process.env.Z, process.env.W]))"\n',
+        ".env":
+          'export X=\'single $HOME\'\nY="two\\nlines"\nZ="multi\nline"\nW=`back tick` # comment\n',
       }),
     );
     const r = await runParityToEnd(["start", "--no-timestamp", "-p", "45400"], { cwd });
-    expect(r.stdout).toContain(JSON.stringify(["single $HOME", "two\nlines", "multi\nline", "back tick"]));
+    expect(r.stdout).toContain(
+      JSON.stringify(["single $HOME", "two\nlines", "multi\nline", "back tick"]),
+    );
   });
 });
 
@@ -120,7 +157,10 @@ describe("parity run", () => {
 
   it("forwards SIGTERM to the command", async () => {
     const cwd = track(makeApp({ Procfile: "web: true\n" }));
-    const p = runParity(["run", "trap 'echo got TERM; exit 5' TERM; echo ready; while :; do sleep 0.1; done"], { cwd });
+    const p = runParity(
+      ["run", "trap 'echo got TERM; exit 5' TERM; echo ready; while :; do sleep 0.1; done"],
+      { cwd },
+    );
     await p.waitForLine(/^ready$/);
     process.kill(p.pid, "SIGTERM");
     expect((await p.waitForExit()).code).toBe(5);
@@ -130,10 +170,14 @@ describe("parity run", () => {
 
 describe("parity check", () => {
   it("prints a one-line summary and exits 0; warnings for lines foreman ignores", async () => {
-    const cwd = track(makeApp({ Procfile: "web: npm start\nworker : node worker.js\nclock: node clock.js\n" }));
+    const cwd = track(
+      makeApp({ Procfile: "web: npm start\nworker : node worker.js\nclock: node clock.js\n" }),
+    );
     const r = await runParityToEnd(["check"], { cwd });
     expect(r.code).toBe(0);
-    expect(r.stdout.trimEnd().split("\n").at(-1)).toMatch(/^ok: Procfile defines 2 process types \(web, clock\).*; 1 warning/);
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toMatch(
+      /^ok: Procfile defines 2 process types \(web, clock\).*; 1 warning/,
+    );
     expect(r.stderr + r.stdout).toMatch(/warning: Procfile:2: .*space before the colon/);
   });
 
@@ -148,7 +192,9 @@ describe("parity check", () => {
     const cwd = track(makeApp({ Procfile: "web: a\nweb: b\n" }));
     const text = await runParityToEnd(["check", "-m", "wbe=2", "-p", "x"], { cwd });
     expect(text.code).toBe(1);
-    expect(text.stderr.split("\n").filter((l) => l.startsWith("error: ")).length).toBeGreaterThanOrEqual(2);
+    expect(
+      text.stderr.split("\n").filter((l) => l.startsWith("error: ")).length,
+    ).toBeGreaterThanOrEqual(2);
     const json = await runParityToEnd(["check", "--json"], { cwd });
     expect(json.code).toBe(1);
     const parsed = JSON.parse(json.stdout);
@@ -185,7 +231,10 @@ describe("parity env", () => {
 
   it("--explain names the file and line or the shell; --show-secrets unmasks", async () => {
     const cwd = track(makeApp(files));
-    const r = await runParityToEnd(["env", "--explain", "--show-secrets"], { cwd, env: { PLAIN: "x" } });
+    const r = await runParityToEnd(["env", "--explain", "--show-secrets"], {
+      cwd,
+      env: { PLAIN: "x" },
+    });
     expect(r.stdout).toMatch(/^API_TOKEN=abc123 +# from \.env:2$/m);
     expect(r.stdout).toMatch(/^OVER=dev +# from \.env\.development:1 \(overrides \.env:3\)$/m);
     expect(r.stdout).toMatch(/^PLAIN=x +# from the shell \(overrides \.env:1\)$/m);

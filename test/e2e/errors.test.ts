@@ -23,7 +23,9 @@ const cases: Case[] = [
     name: "missing Procfile",
     files: {},
     args: ["start"],
-    expect: [/^error: Procfile: Procfile not found\. Fix: create one, or point at it with -f\/--procfile\.$/],
+    expect: [
+      /^error: Procfile: Procfile not found\. Fix: create one, or point at it with -f\/--procfile\.$/,
+    ],
   },
   {
     name: "missing Procfile given with -f",
@@ -35,17 +37,27 @@ const cases: Case[] = [
     name: "duplicate process names (both lines named)",
     files: { Procfile: `web: ${TOUCH}\nworker: ${TOUCH}\nweb: ${TOUCH}\n` },
     args: ["start"],
-    expect: [/^error: Procfile:3: duplicate process name "web" \(first defined on line 1\)\. Fix: rename one/],
+    expect: [
+      /^error: Procfile:3: duplicate process name "web" \(first defined on line 1\)\. Fix: rename one/,
+    ],
   },
   {
     name: "no entries",
     files: { Procfile: "# only a comment\n\n" },
     args: ["start"],
-    expect: [/^error: Procfile: no process types defined\. Fix: add a line such as `web: npm start`\.$/],
+    expect: [
+      /^error: Procfile: no process types defined\. Fix: add a line such as `web: npm start`\.$/,
+    ],
   },
   {
     name: "a Procfile that is not UTF-8",
-    files: { Procfile: Buffer.concat([Buffer.from(`web: ${TOUCH}\nbad: echo `), Buffer.from([0xff, 0xfe]), Buffer.from("\n")]) },
+    files: {
+      Procfile: Buffer.concat([
+        Buffer.from(`web: ${TOUCH}\nbad: echo `),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from("\n"),
+      ]),
+    },
     args: ["start"],
     expect: [/^error: Procfile:2: not UTF-8 text\./],
   },
@@ -65,7 +77,9 @@ const cases: Case[] = [
     name: "bad port",
     files: { Procfile: `web: ${TOUCH}\n` },
     args: ["start", "-p", "70000"],
-    expect: [/^error: -p\/--port: invalid port "70000"\. Fix: use a whole number from 1 to 65535\.$/],
+    expect: [
+      /^error: -p\/--port: invalid port "70000"\. Fix: use a whole number from 1 to 65535\.$/,
+    ],
   },
   {
     name: "bad timeout",
@@ -107,7 +121,9 @@ const cases: Case[] = [
     name: "a port above 65535 after formation",
     files: { Procfile: `a: ${TOUCH}\nb: ${TOUCH}\n` },
     args: ["start", "-p", "65500"],
-    expect: [/^error: -p\/--port: b\.1 would get port 65600, above 65535\. Fix: choose a base port of at most 65435/],
+    expect: [
+      /^error: -p\/--port: b\.1 would get port 65600, above 65535\. Fix: choose a base port of at most 65435/,
+    ],
   },
 ];
 

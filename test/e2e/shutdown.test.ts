@@ -112,6 +112,7 @@ describe("parity start: exit status", () => {
     expect(result.code).toBe(3);
     expect(p.stdout()).toMatch(/fail\.1 +\| exited with code 3/);
     expect(p.stdout()).toMatch(/fail\.1 exited with code 3, sending SIGTERM to all processes/);
+    // `forever` replaced the shell (exec): the status is the command's own
     expect(p.stdout()).toMatch(/other\.1 +\| terminated by SIGTERM/);
   });
 
@@ -157,5 +158,31 @@ describe("parity start: exit status", () => {
     expect(seen).toContain(p.pid);
     process.kill(p.pid, "SIGTERM");
     await p.waitForExit();
+  });
+});
+
+describe("parity start: the shell around a command", () => {
+  it("a simple command replaces the shell: the pid parity reports is the command's own", async () => {
+    const cwd = track(makeApp({ Procfile: `self: sh -c 'echo "my pid $$"; exec sleep 100'\n` }));
+    const p = runParity(["start", "--no-timestamp", "-p", "43800"], { cwd });
+    const started = await p.waitForLine(/started with pid \d+/);
+    const mine = await p.waitForLine(/my pid \d+/);
+    expect(started.match(/pid (\d+)/)?.[1]).toBe(mine.match(/pid (\d+)/)?.[1]);
+    process.kill(p.pid, "SIGTERM");
+    expect((await p.waitForExit()).code).toBe(0);
+  });
+
+  it("a compound line keeps its shell until the command it runs has handled the stop signal", async () => {
+    const handler = `node -e "process.on('SIGTERM', () => { console.log('cleaning up'); setTimeout(() => process.exit(4), 300) }); console.log('up'); setInterval(() => {}, 1000)"`;
+    const cwd = track(
+      makeApp({ Procfile: `compound: cd . && ${handler}\nloop: while :; do sleep 0.1; done\n` }),
+    );
+    const p = runParity(["start", "--no-timestamp", "-p", "43900"], { cwd });
+    await p.waitForLine(/compound\.1 +\| up/);
+    process.kill(p.pid, "SIGTERM");
+    expect((await p.waitForExit()).code).toBe(0);
+    const out = p.stdout();
+    expect(out).toMatch(/compound\.1 +\| cleaning up\n(.*\n)*compound\.1 +\| exited with code 4/);
+    expect(out).toMatch(/loop\.1 +\| exited with code 143/);
   });
 });

@@ -1,0 +1,57 @@
+// Builds the /bin/sh script that runs a Procfile command: one process where the command allows it.
+
+// Shell words that need the shell itself: the command cannot replace the shell with `exec`.
+const SHELL_WORDS = new Set(
+  "if then else elif fi case esac for while until do done function select time ! { } [[ exec cd . source export exit set unset eval trap read wait umask ulimit alias shift return break continue command readonly local getopts hash type jobs fg bg".split(
+    " ",
+  ),
+);
+// ${NAME}, ${NAME:-default} and the like: expansions that do not make a command compound.
+const EXPANSION = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^{}$`\\'"]*)?\}/g;
+// Outside quotes: characters that can make a line more than one simple command (conservative).
+const COMPOUND = "\n\r;&|()<>`{}\\";
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=[^\s"'$]*$/;
+const PROGRAM = /^[A-Za-z0-9_./+@%,:-]+$/;
+
+// True when, outside quotes, `line` has nothing that could make it a list, pipeline, group,
+// redirection or command substitution. Inside double quotes only `$(` and backquotes count
+// (a backslash there escapes the next character).
+function isOneCommand(line: string): boolean {
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === "\\") i++;
+      else if (c === "`" || (c === "$" && line[i + 1] === "(")) return false;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (COMPOUND.includes(c) || (c === "$" && line[i + 1] === "(")) return false;
+  }
+  return quote === undefined;
+}
+
+/** Returns the offset of the program word when `command` is one simple command, else -1. */
+export function findProgramWord(command: string): number {
+  if (!isOneCommand(command.replace(EXPANSION, "x"))) return -1;
+  const word = /\S+/g;
+  for (let m = word.exec(command); m; m = word.exec(command)) {
+    if (ASSIGNMENT.test(m[0])) continue;
+    return PROGRAM.test(m[0]) && !SHELL_WORDS.has(m[0]) ? m.index : -1;
+  }
+  return -1;
+}
+
+/**
+ * Returns the `/bin/sh -c` script for `command`. stderr joins stdout in one pipe (as foreman
+ * does), so their order is kept. A simple command replaces the shell (`exec`): one process,
+ * whose status is the command's own. Otherwise the shell stays, and a stop signal lets the
+ * running command finish before the shell exits with that command's status (the handler, not an
+ * "ignore", is what the command inherits: the default action), so a loop in the line still stops.
+ */
+export function buildShellScript(command: string): string {
+  const at = findProgramWord(command);
+  if (at >= 0) return `exec 2>&1\n${command.slice(0, at)}exec ${command.slice(at)}`;
+  return `exec 2>&1\ntrap 'exit $?' INT TERM HUP QUIT USR1 USR2\n${command}`;
+}
