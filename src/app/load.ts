@@ -1,6 +1,6 @@
 // Loads an app: reads the Procfile and env files, then resolves environment, formation and ports.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { App, EnvEntry, EnvSource, Instance, Problem, ProcessType, Result } from "../types.js";
 import { defaultEnvFiles, type EnvFiles, readEnvFiles, resolveEnv } from "./env-files.js";
@@ -53,9 +53,10 @@ export function loadApp(options: LoadOptions, world: LoadWorld): Result<App> {
     ? resolve(world.cwd, options.procfile)
     : join(resolve(world.cwd, options.root ?? "."), "Procfile");
   const root = options.root ? resolve(world.cwd, options.root) : dirname(procfile);
+  const rootOk = options.root === undefined || collect(checkRoot(root)) !== undefined;
   const types = collect(readProcfile(procfile));
   const environment = collect(pickEnvironment(options.environment, world.env));
-  const envFiles = environment && collect(readEnv(options, root, environment));
+  const envFiles = environment && rootOk ? collect(readEnv(options, root, environment)) : undefined;
   const basePort = envFiles
     ? collect(pickBasePort(options.port, world.env, envFiles.env))
     : collect(parsePort(options.port, "-p/--port"));
@@ -82,6 +83,24 @@ export function loadApp(options: LoadOptions, world: LoadWorld): Result<App> {
     instances,
   };
   return { ok: true, value: app, warnings: problems };
+}
+
+/** The root given with -d must be a directory: commands run there. */
+function checkRoot(root: string): Result<string> {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    // missing: reported below
+  }
+  if (isDirectory) return { ok: true, value: root, warnings: [] };
+  const problem: Problem = {
+    severity: "error",
+    message: `app root "${root}" is not a directory`,
+    flag: "-d/--root",
+    fix: "point -d/--root at the directory the commands should run in",
+  };
+  return { ok: false, problems: [problem] };
 }
 
 /** Read and parse the Procfile, or say that it is missing. */

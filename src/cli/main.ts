@@ -48,7 +48,11 @@ function defaultIo(): Io {
   };
 }
 
+// The bundle has the version built in; the unbundled library reads package.json.
+declare const __PARITY_VERSION__: string | undefined;
+
 function readVersion(): string {
+  if (typeof __PARITY_VERSION__ === "string") return __PARITY_VERSION__;
   try {
     const pkg = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
     return (JSON.parse(pkg) as { version: string }).version;

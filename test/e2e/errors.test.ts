@@ -118,6 +118,12 @@ const cases: Case[] = [
     expect: [/^error: unknown command 'strat' \(Did you mean start\?\) \(see: parity --help\)$/],
   },
   {
+    name: "an app root that does not exist",
+    files: { Procfile: `web: ${TOUCH}\n` },
+    args: ["start", "-f", "Procfile", "-d", "no-such-dir"],
+    expect: [/^error: -d\/--root: app root ".*no-such-dir" is not a directory\. Fix: /],
+  },
+  {
     name: "a port above 65535 after formation",
     files: { Procfile: `a: ${TOUCH}\nb: ${TOUCH}\n` },
     args: ["start", "-p", "65500"],

@@ -137,6 +137,19 @@ describe("loadApp paths (foreman's rules)", () => {
     });
   });
 
+  it("reports a -d/--root that is not a directory, next to the Procfile problem", () => {
+    dir.write("Procfile.dev", "web: a\n");
+    dir.write("file", "");
+    expect(problemsOf(load({ procfile: "Procfile.dev", root: "file" }))).toEqual([
+      {
+        severity: "error",
+        message: `app root "${join(dir.path, "file")}" is not a directory`,
+        flag: "-d/--root",
+        fix: "point -d/--root at the directory the commands should run in",
+      },
+    ]);
+  });
+
   it("reports a Procfile path that is a directory", () => {
     dir.write("Procfile/keep", "");
     expect(problemsOf(load())).toEqual([

@@ -8,6 +8,7 @@ describe("findProgramWord", () => {
     ["FOO=1 BAR=x node web.js", 12],
     ['node -e "a; b | c"', 0],
     ["sh -c 'sleep 1 && echo done'", 0],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
     ["rails s -p ${PORT:-3000}", 0],
     ['echo "a \\" ; b"', 0],
   ])("treats %j as one command (program at %i)", (command, at) => {
