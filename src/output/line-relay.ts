@@ -56,6 +56,9 @@ export function createLineRelay(
   let pendingBytes = 0;
   let timer: unknown;
   let paused = false;
+  // Bytes kept back by the last idle flush (an unfinished UTF-8 character): if nothing follows
+  // within another idle period, they were not the start of a character after all.
+  let heldBack = false;
 
   const disarm = () => {
     if (timer !== undefined) timers.clearTimeout(timer);
@@ -83,13 +86,16 @@ export function createLineRelay(
   function flushPartial(): void {
     timer = undefined;
     const buf = takePending();
-    const cut = getUtf8SafeLength(buf);
+    const cut = heldBack ? buf.length : getUtf8SafeLength(buf);
     emitPiece(buf.subarray(0, cut));
     keep(buf.subarray(cut));
+    heldBack = cut < buf.length;
+    if (heldBack) arm();
   }
 
   return {
     push(chunk) {
+      heldBack = false;
       const lastNl = chunk.lastIndexOf(10);
       if (lastNl === -1) {
         keep(chunk);

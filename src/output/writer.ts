@@ -57,25 +57,33 @@ export class OutputWriter {
   /** Adds a source to pause under backpressure; returns the function that removes it. */
   register(source: FlowControl): () => void {
     this.sources.add(source);
-    if (this.isBlocked) source.pause();
+    if (this.blocked) source.pause();
     return () => {
       this.sources.delete(source);
     };
   }
 
-  /** Calls `listener` once when the sink fails (EPIPE). */
-  onClosed(listener: (err: NodeJS.ErrnoException) => void): void {
+  /** Calls `listener` once when the sink fails (EPIPE); returns the function that removes it. */
+  onClosed(listener: (err: NodeJS.ErrnoException) => void): () => void {
     if (this.closedError) listener(this.closedError);
     else this.closedListeners.push(listener);
+    return () => {
+      const at = this.closedListeners.indexOf(listener);
+      if (at >= 0) this.closedListeners.splice(at, 1);
+    };
   }
 
   /** Resolves when everything written has left parity (or the sink has failed). */
   async flush(): Promise<void> {
     if (this.closedError) return;
+    let remove = () => {};
     await Promise.race([
       this.sink.flush(),
-      new Promise<void>((resolve) => this.onClosed(() => resolve())),
+      new Promise<void>((resolve) => {
+        remove = this.onClosed(() => resolve());
+      }),
     ]);
+    remove();
   }
 
   private close(err: NodeJS.ErrnoException): void {

@@ -1,6 +1,6 @@
 // Spawns one instance with /bin/sh in its own process group, stdout and stderr merged into one pipe.
 import type { ChildProcess, SpawnOptions } from "node:child_process";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import type { Instance } from "../types.js";
 import { buildShellScript } from "./shell-script.js";
 
@@ -26,24 +26,37 @@ export interface RunningChild {
   readonly exited: Promise<ExitStatus>;
 }
 
-/** Starts `instance` in `cwd` with `env`; spawn errors surface as exit code 127. */
+/** Starts `instance` in `cwd` with `env`; spawn errors (also thrown ones, such as E2BIG) surface as exit code 127. */
 export function spawnChild(
   spawn: SpawnFn,
   instance: Instance,
   cwd: string,
   env: NodeJS.ProcessEnv,
 ): RunningChild {
-  const child = spawn("/bin/sh", ["-c", buildShellScript(instance.command)], {
-    cwd,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn("/bin/sh", ["-c", buildShellScript(instance.command)], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return { pid: undefined, output: endedStream(), exited: Promise.resolve(SPAWN_FAILED) };
+  }
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
-    child.once("error", () => resolve({ code: 127, signal: null }));
+    child.once("error", () => resolve(SPAWN_FAILED));
   });
-  return { pid: child.pid, output: child.stdout as Readable, exited };
+  return { pid: child.pid, output: child.stdout ?? endedStream(), exited };
+}
+
+const SPAWN_FAILED: ExitStatus = { code: 127, signal: null };
+
+function endedStream(): Readable {
+  const stream = new PassThrough();
+  stream.end();
+  return stream;
 }
 
 /** Returns the exit status as a shell would: the code, or 128 + the signal number. */

@@ -46,12 +46,14 @@ export function findProgramWord(command: string): number {
 /**
  * Returns the `/bin/sh -c` script for `command`. stderr joins stdout in one pipe (as foreman
  * does), so their order is kept. A simple command replaces the shell (`exec`): one process,
- * whose status is the command's own. Otherwise the shell stays, and a stop signal lets the
- * running command finish before the shell exits with that command's status (the handler, not an
- * "ignore", is what the command inherits: the default action), so a loop in the line still stops.
+ * whose pid and status are the command's own. A compound line keeps its shell, which the stop
+ * signal ends at once, as in foreman: the shell must not start the line's next command after
+ * the signal (a trap that lets it finish the current one cannot stop it from starting the
+ * next, which then never gets the signal). Its commands get the signal from their group, and
+ * parity waits for them.
  */
 export function buildShellScript(command: string): string {
   const at = findProgramWord(command);
   if (at >= 0) return `exec 2>&1\n${command.slice(0, at)}exec ${command.slice(at)}`;
-  return `exec 2>&1\ntrap 'exit $?' INT TERM HUP QUIT USR1 USR2\n${command}`;
+  return `exec 2>&1\n${command}`;
 }

@@ -1,6 +1,6 @@
 // Runs a set of instances: starts them, and stops them all (signal, timeout, SIGKILL) on request.
 import { constants } from "node:os";
-import { PassThrough, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { Instance } from "../types.js";
 import { type ExitStatus, type SpawnFn, spawnChild, toExitCode } from "./child.js";
 import {
@@ -168,7 +168,7 @@ export class Supervisor {
     this.states.push(state);
     if (child.pid !== undefined) this.deps.watchdog.watchGroup(child.pid);
     this.deps.report({ type: "start", instance, pid: child.pid });
-    state.output = this.deps.attachOutput(instance, child.output ?? emptyStream());
+    state.output = this.deps.attachOutput(instance, child.output);
     void state.output.then(() => {
       state.stream = undefined;
     });
@@ -277,10 +277,4 @@ export class Supervisor {
     if (code === 0 && this.killedAfterTimeout) code = 1;
     return code;
   }
-}
-
-function emptyStream(): Readable {
-  const s = new PassThrough();
-  s.end();
-  return s;
 }

@@ -172,8 +172,8 @@ describe("parity start: the shell around a command", () => {
     expect((await p.waitForExit()).code).toBe(0);
   });
 
-  it("a compound line keeps its shell until the command it runs has handled the stop signal", async () => {
-    const handler = `node -e "process.on('SIGTERM', () => { console.log('cleaning up'); setTimeout(() => process.exit(4), 300) }); console.log('up'); setInterval(() => {}, 1000)"`;
+  it("a compound line's commands get the stop signal and parity waits for them; a loop stops", async () => {
+    const handler = `node -e "process.on('SIGTERM', () => { console.log('cleaning up'); setTimeout(() => { console.log('clean'); process.exit(4) }, 300) }); console.log('up'); setInterval(() => {}, 1000)"`;
     const cwd = track(
       makeApp({ Procfile: `compound: cd . && ${handler}\nloop: while :; do sleep 0.1; done\n` }),
     );
@@ -182,7 +182,9 @@ describe("parity start: the shell around a command", () => {
     process.kill(p.pid, "SIGTERM");
     expect((await p.waitForExit()).code).toBe(0);
     const out = p.stdout();
-    expect(out).toMatch(/compound\.1 +\| cleaning up\n(.*\n)*compound\.1 +\| exited with code 4/);
-    expect(out).toMatch(/loop\.1 +\| exited with code 143/);
+    expect(out).toMatch(/compound\.1 +\| cleaning up\n(.*\n)*compound\.1 +\| clean\n/);
+    expect(out).not.toMatch(/SIGKILL/);
+    expect(out).not.toMatch(/Terminated/);
+    expect(out).toMatch(/loop\.1 +\| terminated by SIGTERM/);
   });
 });

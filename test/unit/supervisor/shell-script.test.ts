@@ -43,9 +43,7 @@ describe("buildShellScript", () => {
     expect(buildShellScript("FOO=1 node web.js")).toBe("exec 2>&1\nFOO=1 exec node web.js");
   });
 
-  it("keeps the shell, with a trap that exits with the command's status, for a compound line", () => {
-    expect(buildShellScript("cd app && node web.js")).toBe(
-      "exec 2>&1\ntrap 'exit $?' INT TERM HUP QUIT USR1 USR2\ncd app && node web.js",
-    );
+  it("keeps the shell, without traps, for a compound line", () => {
+    expect(buildShellScript("cd app && node web.js")).toBe("exec 2>&1\ncd app && node web.js");
   });
 });
