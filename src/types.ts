@@ -52,6 +52,53 @@ export interface Instance {
   command: string;
 }
 
+/** How a process shows it is ready. Values may contain $PORT / ${PORT} (the instance's port). */
+export type ReadyCheck =
+  | { kind: "tcp"; host: string; port: string }
+  | { kind: "http"; url: string }
+  | { kind: "exec"; command: string }
+  | { kind: "log"; pattern: string };
+
+/** A readiness probe: the check, how often it runs and how long it may take in all. */
+export interface ReadyProbe {
+  check: ReadyCheck;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+/** When a process that exited is started again, and how fast. */
+export interface RestartPolicy {
+  /** never: its exit stops everything (foreman); on-failure: restart after a non-zero exit; always. */
+  policy: "never" | "on-failure" | "always";
+  /** First delay before a restart; doubles after each restart up to maxBackoffMs (with jitter). */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** A run that lasted this long resets the delay to initialBackoffMs. */
+  resetAfterMs: number;
+  /** More than `limit` restarts within `windowMs`: the process is marked failed, the rest keep running. */
+  limit: number;
+  windowMs: number;
+}
+
+/** One dependency of a process type. */
+export interface Dependency {
+  name: string;
+  /** Restart this process when the dependency is restarted (by watch or by hand). */
+  restart: boolean;
+}
+
+/** What the manifest says about one process type (defaults when there is no manifest). */
+export interface ProcessSettings {
+  ready: ReadyProbe | undefined;
+  dependsOn: Dependency[];
+  stopSignal: NodeJS.Signals;
+  /** Milliseconds between the stop signal and SIGKILL; undefined: the run's -t. */
+  stopTimeoutMs: number | undefined;
+  restart: RestartPolicy;
+  /** Globs (relative to the app root) whose changes restart this process type. */
+  watch: string[];
+}
+
 /** Everything parity knows about an app after reading its inputs. */
 export interface App {
   /** Absolute app root: commands run here. */
@@ -72,4 +119,11 @@ export interface App {
   basePort: number;
   /** Instances to run, in Procfile order then instance number. */
   instances: Instance[];
+  /** Per process type (every type of the Procfile): the manifest's settings, or the defaults. */
+  settings: Map<string, ProcessSettings>;
+  /** Absolute path of the manifest that was read, if any. */
+  manifest: string | undefined;
+  /** The environment's user and log directory (used by exports). */
+  user: string | undefined;
+  log: string | undefined;
 }

@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { App, EnvEntry, EnvSource, Instance, Problem, ProcessType, Result } from "../types.js";
+import { DEFAULT_BASE_PORT, DEFAULT_ENVIRONMENT, getDefaultSettings } from "./defaults.js";
 import { defaultEnvFiles, type EnvFiles, readEnvFiles, resolveEnv } from "./env-files.js";
 import { assignInstances, checkProcessNames, parseFormation } from "./formation.js";
 import { parsePort } from "./options.js";
@@ -34,7 +35,6 @@ export interface LoadWorld {
   env: Record<string, string | undefined>;
 }
 
-const DEFAULT_BASE_PORT = 5000;
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Read and validate everything about an app, reporting every problem any stage can find. */
@@ -81,6 +81,10 @@ export function loadApp(options: LoadOptions, world: LoadWorld): Result<App> {
     formation: countFormation(types, instances),
     basePort,
     instances,
+    settings: new Map(types.map((t) => [t.name, getDefaultSettings()])),
+    manifest: undefined,
+    user: undefined,
+    log: undefined,
   };
   return { ok: true, value: app, warnings: problems };
 }
@@ -127,7 +131,7 @@ function pickEnvironment(
   option: string | undefined,
   env: Record<string, string | undefined>,
 ): Result<string> {
-  const name = option ?? (env.PARITY_ENV || "development");
+  const name = option ?? (env.PARITY_ENV || DEFAULT_ENVIRONMENT);
   if (ENVIRONMENT_NAME.test(name)) return { ok: true, value: name, warnings: [] };
   const problem: Problem = {
     severity: "error",

@@ -4,7 +4,9 @@ import { resolve } from "node:path";
 import type { Result } from "../types.js";
 
 /** Seconds between the stop signal and SIGKILL when -t/--timeout is not given (foreman's). */
-export const DEFAULT_TIMEOUT_SECONDS = 5;
+export { DEFAULT_TIMEOUT_SECONDS } from "./defaults.js";
+
+import { DEFAULT_TIMEOUT_SECONDS } from "./defaults.js";
 
 /** Parse a TCP port (1-65535); undefined when the value was not given. */
 export function parsePort(value: string | undefined, flag: string): Result<number | undefined> {

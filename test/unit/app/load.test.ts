@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { getDefaultSettings } from "../../../src/app/defaults.js";
 import { type LoadOptions, loadApp } from "../../../src/app/load.js";
 import type { App, Problem, Result } from "../../../src/types.js";
 import { makeTempDir, type TempDir } from "./temp-dir.js";
@@ -55,6 +56,13 @@ describe("loadApp defaults", () => {
           { type: "web", n: 1, name: "web.1", port: 5000, command: "npm start" },
           { type: "worker", n: 1, name: "worker.1", port: 5100, command: "npm run worker" },
         ],
+        settings: new Map([
+          ["web", getDefaultSettings()],
+          ["worker", getDefaultSettings()],
+        ]),
+        manifest: undefined,
+        user: undefined,
+        log: undefined,
       },
     });
   });

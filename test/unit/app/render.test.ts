@@ -1,5 +1,6 @@
 import { parse } from "dotenv";
 import { describe, expect, it } from "vitest";
+import { getDefaultSettings } from "../../../src/app/defaults.js";
 import { renderCheck, renderEnv } from "../../../src/app/render.js";
 import type { App, EnvEntry, Problem, Result } from "../../../src/types.js";
 
@@ -35,6 +36,10 @@ function makeApp(env: [string, EnvEntry][] = []): App {
       { type: "worker", n: 1, name: "worker.1", port: 5100, command: "node worker.js" },
       { type: "clock", n: 1, name: "clock.1", port: 5200, command: "node clock.js" },
     ],
+    settings: new Map(["web", "worker", "clock"].map((name) => [name, getDefaultSettings()])),
+    manifest: undefined,
+    user: undefined,
+    log: undefined,
   };
 }
 
