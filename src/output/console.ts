@@ -2,6 +2,7 @@
 import type { Readable } from "node:stream";
 import type { StopReason, SupervisorEvent } from "../supervisor/supervisor.js";
 import type { Instance } from "../types.js";
+import { formatSeconds } from "./format-seconds.js";
 import { createLineRelay, type Timers } from "./line-relay.js";
 import { createPrefix, getLabelWidth, type Prefix } from "./prefix.js";
 import type { OutputWriter } from "./writer.js";
@@ -89,7 +90,25 @@ export function createConsole(writer: OutputWriter, options: ConsoleOptions): Co
           line(prefixFor(event.instance), describeExit(event.status));
           break;
         case "stopping":
-          system(`${describeReason(event.reason)}sending ${event.signal} to all processes`);
+          system(
+            `${describeReason(event.reason)}${event.signal ? `sending ${event.signal} to all processes` : "stopping all processes"}`,
+          );
+          break;
+        case "waiting":
+          system(`${event.processType} waits for ${event.on.join(", ")} to be ready`);
+          break;
+        case "ready":
+          system(`${event.instance.name} ready after ${formatSeconds(event.elapsedMs)}`);
+          break;
+        case "restarting":
+          system(
+            `${event.instance.name} restarting in ${formatSeconds(event.delayMs)} (restart ${event.attempt} in a row)`,
+          );
+          break;
+        case "failed":
+          system(
+            `${event.instance.name} failed: more than ${event.restarts} restarts in ${formatSeconds(event.windowMs)}; not restarting it (the others keep running)`,
+          );
           break;
         case "kill":
           system(
@@ -118,6 +137,10 @@ function describeReason(reason: StopReason): string {
       return `${reason.instance} ${describeExit(reason.status)}, `;
     case "output-closed":
       return "stdout closed, ";
+    case "not-ready":
+      return `${reason.instance} ${reason.reason}, `;
+    case "finished":
+      return "every process has finished, ";
     case "request":
       return "";
   }

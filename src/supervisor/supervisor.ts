@@ -1,18 +1,15 @@
-// Runs a set of instances: starts them, and stops them all (signal, timeout, SIGKILL) on request.
+// Runs an app's instances: starts them in dependency order, applies restart policies, and stops
+// them all (stop signal, timeout, SIGKILL) in reverse dependency order.
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import type { Instance } from "../types.js";
-import { type ExitStatus, type SpawnFn, spawnChild, toExitCode } from "./child.js";
-import {
-  findKnownAlive,
-  findTree,
-  type KnownProcesses,
-  MARKER_VAR,
-  type ProcessTable,
-  rememberProcesses,
-  signalEach,
-  signalGroup,
-} from "./process-table.js";
+import type { Instance, ProcessSettings } from "../types.js";
+import { type ExitStatus, type SpawnFn, toExitCode } from "./child.js";
+import { findDependents, findStartable, findStoppable } from "./dependency-order.js";
+import { InstanceRunner, type RunHandle } from "./instance-runner.js";
+import type { ProcessTable } from "./process-table.js";
+import { waitUntilReady } from "./readiness.js";
+import { createRestartHistory, decideAfterExit, type RestartHistory } from "./restart-policy.js";
+import { Settler, type Timers } from "./settler.js";
 import type { Watchdog } from "./watchdog.js";
 
 /** Why the supervisor is stopping. */
@@ -20,27 +17,31 @@ export type StopReason =
   | { kind: "exit"; instance: string; status: ExitStatus }
   | { kind: "signal"; signal: NodeJS.Signals }
   | { kind: "output-closed" }
-  | { kind: "request" };
+  | { kind: "request" }
+  | { kind: "not-ready"; instance: string; reason: string }
+  | { kind: "finished" };
 
-/** Everything the supervisor reports; the output side turns these into `system` lines. */
+/** Everything the supervisor reports; the output side turns these into lines. */
 export type SupervisorEvent =
   | { type: "start"; instance: Instance; pid: number | undefined }
   | { type: "exit"; instance: Instance; status: ExitStatus; stopping: boolean }
-  | { type: "stopping"; reason: StopReason; signal: NodeJS.Signals }
+  | { type: "waiting"; processType: string; on: string[] }
+  | { type: "ready"; instance: Instance; elapsedMs: number }
+  | { type: "restarting"; instance: Instance; delayMs: number; attempt: number }
+  | { type: "failed"; instance: Instance; restarts: number; windowMs: number }
+  | { type: "stopping"; reason: StopReason; signal: NodeJS.Signals | undefined }
   | { type: "kill"; instance: Instance; pids: number[]; forced: boolean }
   | { type: "done"; exitCode: number };
 
-/** Timer functions, passed in. */
-export interface SupervisorTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type { Timers as SupervisorTimers } from "./settler.js";
 
 /** The outside world the supervisor needs. */
 export interface SupervisorDeps {
   spawn: SpawnFn;
   readTable: () => ProcessTable;
-  timers: SupervisorTimers;
+  timers: Timers;
+  now: () => number;
+  random?: () => number;
   watchdog: Pick<Watchdog, "watchGroup" | "forgetGroup">;
   /** Relays an instance's output; resolves when the stream has ended and every line is written. */
   attachOutput: (instance: Instance, stream: Readable) => Promise<void>;
@@ -49,44 +50,52 @@ export interface SupervisorDeps {
   report: (event: SupervisorEvent) => void;
 }
 
-/** What to run and how to stop it. */
+/** What to run and how. */
 export interface SupervisorOptions {
   instances: Instance[];
+  /** Per process type; a type without an entry gets the defaults. */
+  settings: Map<string, ProcessSettings>;
   cwd: string;
   /** Environment shared by every instance; PORT, PS and the run marker are added per instance. */
   env: NodeJS.ProcessEnv;
   runId: string;
-  /** Milliseconds between the stop signal and SIGKILL. */
+  /** Milliseconds between the stop signal and SIGKILL, unless a process type sets its own. */
   timeoutMs: number;
-  stopSignal: NodeJS.Signals;
 }
-
-interface State {
-  instance: Instance;
-  marker: string;
-  pid: number | undefined;
-  status: ExitStatus | undefined;
-  /** Exited, and no process carrying its marker is left. */
-  settled: boolean;
-  output: Promise<void>;
-  stream: Readable | undefined;
-  /** Every process seen in its tree when it was signalled: found again even after leaving the tree. */
-  known: KnownProcesses;
-}
-
-/** How often leftovers are looked for while stopping. */
-const POLL_MS = 50;
 
 /** How long an output pipe may stay open after every process is gone. */
 const OUTPUT_GRACE_MS = 1000;
 
-/** A running set of instances. */
+const FALLBACK_SETTINGS: ProcessSettings = {
+  ready: undefined,
+  dependsOn: [],
+  stopSignal: "SIGTERM",
+  stopTimeoutMs: undefined,
+  restart: {
+    policy: "never",
+    initialBackoffMs: 500,
+    maxBackoffMs: 30_000,
+    resetAfterMs: 30_000,
+    limit: 5,
+    windowMs: 60_000,
+  },
+  watch: [],
+};
+
+/** A running app. */
 export class Supervisor {
-  private readonly states: State[] = [];
-  private reason: StopReason | undefined;
-  private killTimer: unknown;
+  private readonly runners: InstanceRunner[];
+  private readonly byType = new Map<string, InstanceRunner[]>();
+  private readonly waitingTypes: Set<string>;
+  private readonly readyTypes = new Set<string>();
+  private readonly histories = new Map<InstanceRunner, RestartHistory>();
+  private readonly pendingTimers = new Set<unknown>();
+  private readonly outputs = new Set<Promise<void>>();
+  private readonly streams = new Set<Readable>();
+  private readonly abort = new AbortController();
+  private readonly settler: Settler;
   private cachedTable: ProcessTable | undefined;
-  private pollTimer: unknown;
+  private reason: StopReason | undefined;
   private killedAfterTimeout = false;
   private forcedBy: NodeJS.Signals | undefined;
   private finished = false;
@@ -99,7 +108,85 @@ export class Supervisor {
   constructor(
     private readonly options: SupervisorOptions,
     private readonly deps: SupervisorDeps,
-  ) {}
+  ) {
+    this.runners = options.instances.map(
+      (i) => new InstanceRunner(i, options.runId, { spawn: deps.spawn, now: deps.now }),
+    );
+    for (const r of this.runners) {
+      const list = this.byType.get(r.instance.type);
+      if (list) list.push(r);
+      else this.byType.set(r.instance.type, [r]);
+    }
+    this.waitingTypes = new Set(this.byType.keys());
+    this.settler = new Settler(() => this.readTable(), deps.timers);
+  }
+
+  /** True once a stop was requested. */
+  get stopping(): boolean {
+    return this.reason !== undefined;
+  }
+
+  /** Starts every process type whose dependencies are ready; the others when theirs become ready. */
+  start(): void {
+    if (this.runners.length === 0) {
+      this.stop({ kind: "request" });
+      return;
+    }
+    const running = new Set(this.byType.keys());
+    for (const type of this.waitingTypes) {
+      const on = this.settingsOf(type)
+        .dependsOn.map((d) => d.name)
+        .filter((d) => running.has(d));
+      if (on.length > 0) this.deps.report({ type: "waiting", processType: type, on });
+    }
+    this.startReadyTypes();
+  }
+
+  /** Stops everything: dependents first, each with its stop signal, SIGKILL after its timeout. */
+  stop(reason: StopReason): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.abort.abort();
+    for (const t of this.pendingTimers) this.deps.timers.clearTimeout(t);
+    this.pendingTimers.clear();
+    const signals = new Set(this.runners.map((r) => this.settingsOf(r.instance.type).stopSignal));
+    const signal =
+      signals.size <= 1 ? ([...signals][0] ?? FALLBACK_SETTINGS.stopSignal) : undefined;
+    this.deps.report({ type: "stopping", reason, signal });
+    void this.stopInOrder().then(() => this.finish());
+  }
+
+  /** Kills everything at once with SIGKILL (a second Ctrl-C). */
+  kill(signal: NodeJS.Signals): void {
+    if (!this.reason) this.stop({ kind: "signal", signal });
+    if (this.forcedBy || this.finished) return;
+    this.forcedBy = signal;
+    for (const r of this.runners) this.killRun(r, r.run, true);
+  }
+
+  /** Restarts every instance of `types` (and their dependents that asked for it), in dependency order. */
+  async restartTypes(types: string[]): Promise<void> {
+    const all = new Set<string>();
+    const add = (type: string) => {
+      if (all.has(type) || !this.byType.has(type)) return;
+      all.add(type);
+      for (const d of findDependents(type, this.byType.keys(), this.options.settings)) {
+        if (this.settingsOf(d).dependsOn.some((x) => x.name === type && x.restart)) add(d);
+      }
+    };
+    for (const t of types) add(t);
+    for (const type of all) {
+      if (this.stopping) return;
+      const runners = this.byType.get(type) ?? [];
+      await Promise.all(runners.map((r) => this.stopRun(r)));
+      if (this.stopping) return;
+      for (const r of runners) this.spawnRun(r);
+    }
+  }
+
+  private settingsOf(type: string): ProcessSettings {
+    return this.options.settings.get(type) ?? FALLBACK_SETTINGS;
+  }
 
   // One snapshot of the process table serves everything done in the same turn of the event loop.
   private readTable(): ProcessTable {
@@ -112,137 +199,174 @@ export class Supervisor {
     return this.cachedTable;
   }
 
-  /** True once a stop was requested. */
-  get stopping(): boolean {
-    return this.reason !== undefined;
-  }
-
-  /** Starts every instance, in order. */
-  start(): void {
-    for (const instance of this.options.instances) {
-      if (this.stopping) break;
-      this.startOne(instance);
-    }
-    if (this.states.length === 0) this.stop({ kind: "request" });
-  }
-
-  /** Stops everything: the stop signal now, SIGKILL after the timeout. Later calls are ignored. */
-  stop(reason: StopReason): void {
-    if (this.reason) return;
-    this.reason = reason;
-    const signal = this.options.stopSignal;
-    this.deps.report({ type: "stopping", reason, signal });
-    const table = this.readTable();
-    for (const s of [...this.states].reverse()) this.signalState(s, table, signal);
-    this.killTimer = this.deps.timers.setTimeout(() => this.killAll(false), this.options.timeoutMs);
-    this.poll();
-  }
-
-  /** Kills everything at once with SIGKILL (a second Ctrl-C). */
-  kill(signal: NodeJS.Signals): void {
-    if (!this.reason) this.stop({ kind: "signal", signal });
-    if (this.forcedBy || this.finished) return;
-    this.forcedBy = signal;
-    this.killAll(true);
-  }
-
-  private startOne(instance: Instance): void {
-    const marker = `${this.options.runId}/${instance.name}`;
-    const env = {
-      ...this.options.env,
-      PORT: String(instance.port),
-      PS: instance.name,
-      [MARKER_VAR]: marker,
-    };
-    const child = spawnChild(this.deps.spawn, instance, this.options.cwd, env);
-    const state: State = {
-      instance,
-      marker,
-      pid: child.pid,
-      status: undefined,
-      settled: false,
-      output: Promise.resolve(),
-      stream: child.output,
-      known: new Map(),
-    };
-    this.states.push(state);
-    if (child.pid !== undefined) this.deps.watchdog.watchGroup(child.pid);
-    this.deps.report({ type: "start", instance, pid: child.pid });
-    state.output = this.deps.attachOutput(instance, child.output);
-    void state.output.then(() => {
-      state.stream = undefined;
-    });
-    void child.exited.then((status) => this.onExit(state, status));
-  }
-
-  private onExit(state: State, status: ExitStatus): void {
-    state.status = status;
-    this.deps.report({ type: "exit", instance: state.instance, status, stopping: this.stopping });
-    if (!this.stopping) this.stop({ kind: "exit", instance: state.instance.name, status });
-    else this.poll();
-  }
-
-  private signalState(s: State, table: ProcessTable, signal: NodeJS.Signals): number[] {
-    const running = s.status === undefined;
-    const grouped = running && s.pid !== undefined && signalGroup(s.pid, signal);
-    const pids = this.findProcesses(s, table);
-    rememberProcesses(s.known, table, pids);
-    // Members of the signalled group already got it: a second copy would run their trap twice.
-    const inGroup = new Set(grouped ? table.filter((p) => p.pgid === s.pid).map((p) => p.pid) : []);
-    signalEach(
-      pids.filter((pid) => !inGroup.has(pid)),
-      signal,
+  private startReadyTypes(): void {
+    const running = new Set(this.byType.keys());
+    const startable = findStartable(
+      this.waitingTypes,
+      this.options.settings,
+      running,
+      this.readyTypes,
     );
-    return pids;
+    // Taken off the waiting list first: starting one can start others (markReady) meanwhile.
+    for (const type of startable) this.waitingTypes.delete(type);
+    for (const type of startable) {
+      if (this.stopping) return;
+      this.startType(type);
+    }
   }
 
-  // The instance's processes: its tree while its shell runs, its marked processes, and every
-  // process seen in its tree before (a child that cleared its environment and left the tree).
-  private findProcesses(s: State, table: ProcessTable): number[] {
-    const running = s.status === undefined;
-    const pids = findTree(table, running ? s.pid : undefined, s.marker);
-    for (const pid of findKnownAlive(s.known, table)) if (!pids.includes(pid)) pids.push(pid);
-    return pids;
+  private startType(type: string): void {
+    const runners = this.byType.get(type) ?? [];
+    for (const r of runners) this.spawnRun(r);
+    const probe = this.settingsOf(type).ready;
+    if (!probe) {
+      this.markReady(type);
+      return;
+    }
+    const checks = runners.map(async (r) => {
+      const result = await waitUntilReady(
+        probe,
+        {
+          port: r.instance.port,
+          cwd: this.options.cwd,
+          env: { ...this.options.env, PORT: String(r.instance.port), PS: r.instance.name },
+          onLine: (listener) => r.onLine(listener),
+        },
+        this.abort.signal,
+        this.deps.now,
+      );
+      if (result.ready)
+        this.deps.report({ type: "ready", instance: r.instance, elapsedMs: result.elapsedMs });
+      else if (result.reason !== "stopped" && !this.stopping) {
+        this.stop({ kind: "not-ready", instance: r.instance.name, reason: result.reason });
+      }
+      return result.ready;
+    });
+    void Promise.all(checks).then((ready) => {
+      if (ready.every(Boolean) && !this.stopping) this.markReady(type);
+    });
   }
 
-  private killAll(forced: boolean): void {
-    if (this.finished) return;
+  private markReady(type: string): void {
+    this.readyTypes.add(type);
+    this.startReadyTypes();
+  }
+
+  private spawnRun(r: InstanceRunner): void {
+    const run = r.spawn(this.options.cwd, this.options.env, (status, exited) =>
+      this.onExit(r, status, exited),
+    );
+    if (run.pid !== undefined) this.deps.watchdog.watchGroup(run.pid);
+    this.deps.report({ type: "start", instance: r.instance, pid: run.pid });
+    this.streams.add(run.output);
+    const output = this.deps.attachOutput(r.instance, run.output).then(() => {
+      this.streams.delete(run.output);
+      this.outputs.delete(output);
+    });
+    this.outputs.add(output);
+  }
+
+  private onExit(r: InstanceRunner, status: ExitStatus, run: RunHandle): void {
+    this.deps.report({ type: "exit", instance: r.instance, status, stopping: this.stopping });
+    this.settler.poll();
+    if (this.stopping || r.stopRequested || r.run !== run) return;
+    const settings = this.settingsOf(r.instance.type);
+    let history = this.histories.get(r);
+    if (!history) {
+      history = createRestartHistory();
+      this.histories.set(r, history);
+    }
+    const now = this.deps.now();
+    const decision = decideAfterExit(
+      settings.restart,
+      status,
+      now - run.startedAt,
+      now,
+      history,
+      this.deps.random,
+    );
+    switch (decision.action) {
+      case "stop-all":
+        this.stop({ kind: "exit", instance: r.instance.name, status });
+        return;
+      case "restart": {
+        r.state = "backoff";
+        this.deps.report({
+          type: "restarting",
+          instance: r.instance,
+          delayMs: decision.delayMs,
+          attempt: decision.attempt,
+        });
+        void this.stopRun(r, run);
+        const timer = this.deps.timers.setTimeout(() => {
+          this.pendingTimers.delete(timer);
+          if (!this.stopping && r.state === "backoff") this.spawnRun(r);
+        }, decision.delayMs);
+        this.pendingTimers.add(timer);
+        return;
+      }
+      case "failed":
+        r.state = "failed";
+        this.deps.report({
+          type: "failed",
+          instance: r.instance,
+          restarts: decision.restarts,
+          windowMs: decision.windowMs,
+        });
+        break;
+      case "done":
+        r.state = "exited";
+        break;
+    }
+    void this.stopRun(r, run);
+    if (this.runners.every((x) => x.state === "exited" || x.state === "failed"))
+      this.stop({ kind: "finished" });
+  }
+
+  // Stops one run (default: the slot's current one) and resolves when nothing of it is left.
+  private async stopRun(r: InstanceRunner, run: RunHandle | undefined = r.run): Promise<void> {
+    if (!run) return;
+    if (run === r.run) r.stopRequested = true;
+    const settings = this.settingsOf(r.instance.type);
     const table = this.readTable();
-    for (const s of this.states) {
-      if (s.settled) continue;
-      const pids = this.signalState(s, table, "SIGKILL");
-      if (pids.length > 0) {
-        if (!forced) this.killedAfterTimeout = true;
-        this.deps.report({ type: "kill", instance: s.instance, pids, forced });
-      }
-    }
-    this.poll();
+    r.signal(table, this.forcedBy ? "SIGKILL" : settings.stopSignal, run);
+    const timer = this.deps.timers.setTimeout(
+      () => this.killRun(r, run, false),
+      settings.stopTimeoutMs ?? this.options.timeoutMs,
+    );
+    await this.settler.waitFor(
+      (t) => run.status !== undefined && r.findProcesses(t, run).length === 0,
+    );
+    this.deps.timers.clearTimeout(timer);
+    if (run.pid !== undefined) this.deps.watchdog.forgetGroup(run.pid);
   }
 
-  // Marks instances settled once their shell exited and nothing with their marker is left.
-  private poll(): void {
-    if (this.finished) return;
-    if (this.pollTimer !== undefined) this.deps.timers.clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
-    const waiting = this.states.filter((s) => !s.settled);
-    if (waiting.some((s) => s.status !== undefined)) {
-      const table = this.readTable();
-      for (const s of waiting) {
-        if (s.status === undefined) continue;
-        if (this.findProcesses(s, table).length === 0) {
-          s.settled = true;
-          if (s.pid !== undefined) this.deps.watchdog.forgetGroup(s.pid);
-        }
-      }
+  private killRun(r: InstanceRunner, run: RunHandle | undefined, forced: boolean): void {
+    if (!run) return;
+    const pids = r.signal(this.readTable(), "SIGKILL", run);
+    if (pids.length > 0) {
+      if (!forced && this.stopping) this.killedAfterTimeout = true;
+      this.deps.report({ type: "kill", instance: r.instance, pids, forced });
     }
-    if (this.states.every((s) => s.settled)) void this.finish();
-    else this.pollTimer = this.deps.timers.setTimeout(() => this.poll(), POLL_MS);
+    this.settler.poll();
+  }
+
+  // Stops the process types in waves: a type stops once nothing still running depends on it.
+  private async stopInOrder(): Promise<void> {
+    const remaining = new Set(this.byType.keys());
+    while (remaining.size > 0) {
+      const wave = findStoppable(remaining, this.options.settings);
+      const types = wave.length > 0 ? wave : [...remaining];
+      await Promise.all(
+        types.flatMap((t) => (this.byType.get(t) ?? []).map((r) => this.stopRun(r))),
+      );
+      for (const t of types) remaining.delete(t);
+    }
   }
 
   private async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    this.deps.timers.clearTimeout(this.killTimer);
     await this.drainOutputs();
     const exitCode = this.computeExitCode();
     this.deps.report({ type: "done", exitCode });
@@ -253,8 +377,8 @@ export class Supervisor {
   // knows of is gone is held by a stranger (a process that left the tree and cleared its
   // environment): it is closed after OUTPUT_GRACE_MS without data, unless stdout is only slow.
   private async drainOutputs(): Promise<void> {
-    const all = Promise.all(this.states.map((s) => s.output));
     for (;;) {
+      const all = Promise.all([...this.outputs]);
       let timer: unknown;
       const timedOut = await Promise.race([
         all.then(() => false),
@@ -265,7 +389,7 @@ export class Supervisor {
       this.deps.timers.clearTimeout(timer);
       if (!timedOut) return;
       if (this.deps.isOutputBlocked()) continue;
-      for (const s of this.states) s.stream?.destroy();
+      for (const s of this.streams) s.destroy();
     }
   }
 
@@ -273,6 +397,8 @@ export class Supervisor {
     const reason = this.reason;
     let code = 0;
     if (reason?.kind === "exit") code = toExitCode(reason.status, constants.signals);
+    if (reason?.kind === "not-ready") code = 1;
+    if (reason?.kind === "finished" && this.runners.some((r) => r.state === "failed")) code = 1;
     if (code === 0 && this.forcedBy) code = 128 + (constants.signals[this.forcedBy] ?? 0);
     if (code === 0 && this.killedAfterTimeout) code = 1;
     return code;

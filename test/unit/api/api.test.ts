@@ -248,6 +248,6 @@ describe("start", () => {
     });
     const { run, sink } = startApp(load(dir));
     expect(await run.done).toBe(0);
-    expect(sink.text()).toMatch(/^web\.1 {2}\| file\/\/[0-9a-f]{16}\/web\.1$/m);
+    expect(sink.text()).toMatch(/^web\.1 {2}\| file\/\/[0-9a-f]{16}\/web\.1\/1$/m);
   });
 });

@@ -70,13 +70,14 @@ function makeSupervisor(instances: Instance[], options: Partial<SupervisorOption
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       runId,
       timeoutMs: 5000,
-      stopSignal: "SIGTERM",
+      settings: new Map(),
       ...options,
     },
     {
       spawn,
       readTable: () => readProcessTable(true),
       timers: globalThis,
+      now: Date.now,
       watchdog: {
         watchGroup: (pgid) => watched.push(pgid),
         forgetGroup: (pgid) => forgotten.push(pgid),
@@ -116,6 +117,8 @@ function describeEvent(e: SupervisorEvent): string {
       return `kill ${e.instance.name}${e.forced ? " forced" : ""}`;
     case "done":
       return `done ${e.exitCode}`;
+    default:
+      return e.type;
   }
 }
 
@@ -275,10 +278,10 @@ describe("Supervisor (real processes)", () => {
     });
     h.supervisor.start();
     await h.supervisor.done;
-    expect(h.output.get("web.1")).toBe(`6000 web.1 ${h.runId}/web.1 yes\n`);
+    expect(h.output.get("web.1")).toBe(`6000 web.1 ${h.runId}/web.1/1 yes\n`);
     // web.2 may have been stopped before it printed, when web.1 exited first.
     const second = h.output.get("web.2") ?? "";
-    if (second !== "") expect(second).toBe(`6001 web.2 ${h.runId}/web.2 yes\n`);
+    if (second !== "") expect(second).toBe(`6001 web.2 ${h.runId}/web.2/1 yes\n`);
   });
 
   it("merges stderr into the output pipe, in order", async () => {

@@ -1,0 +1,145 @@
+// One instance slot (web.1) across its runs: spawn, exit, signals to its whole process tree.
+import type { Readable } from "node:stream";
+import type { Instance } from "../types.js";
+import { type ExitStatus, type SpawnFn, spawnChild } from "./child.js";
+import {
+  findKnownAlive,
+  findTree,
+  type KnownProcesses,
+  MARKER_VAR,
+  type ProcessTable,
+  rememberProcesses,
+  signalEach,
+  signalGroup,
+} from "./process-table.js";
+
+/** Where a slot is in its life. */
+export type RunnerState = "idle" | "running" | "backoff" | "exited" | "failed";
+
+/** One run (incarnation) of a slot. */
+export interface RunHandle {
+  pid: number | undefined;
+  marker: string;
+  startedAt: number;
+  status: ExitStatus | undefined;
+  output: Readable;
+  /** Every process seen in its tree when it was signalled. */
+  known: KnownProcesses;
+}
+
+/** The world a runner needs. */
+export interface RunnerDeps {
+  spawn: SpawnFn;
+  now: () => number;
+}
+
+/** A slot: the current run, and what the supervisor has decided about it. */
+export class InstanceRunner {
+  state: RunnerState = "idle";
+  run: RunHandle | undefined;
+  /** Set while the supervisor stops this slot on purpose: its exit is not a crash. */
+  stopRequested = false;
+  private runs = 0;
+  private lineListeners = new Set<(line: string) => void>();
+  private partialLine = "";
+
+  constructor(
+    readonly instance: Instance,
+    private readonly runId: string,
+    private readonly deps: RunnerDeps,
+  ) {}
+
+  /** Starts a new run with `env` in `cwd`; `onExit` is called with its status. */
+  spawn(
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    onExit: (status: ExitStatus, run: RunHandle) => void,
+  ): RunHandle {
+    this.runs++;
+    const marker = `${this.runId}/${this.instance.name}/${this.runs}`;
+    const child = spawnChild(this.deps.spawn, this.instance, cwd, {
+      ...env,
+      PORT: String(this.instance.port),
+      PS: this.instance.name,
+      [MARKER_VAR]: marker,
+    });
+    const run: RunHandle = {
+      pid: child.pid,
+      marker,
+      startedAt: this.deps.now(),
+      status: undefined,
+      output: child.output,
+      known: new Map(),
+    };
+    this.run = run;
+    this.state = "running";
+    this.stopRequested = false;
+    if (this.lineListeners.size > 0) this.tapLines(run.output);
+    void child.exited.then((status) => {
+      run.status = status;
+      onExit(status, run);
+    });
+    return run;
+  }
+
+  /** True when the current run's process has exited (or there is no run). */
+  get exited(): boolean {
+    return this.run === undefined || this.run.status !== undefined;
+  }
+
+  /** The run's processes: its tree while it runs, its marked processes, and the ones seen before. */
+  findProcesses(table: ProcessTable, run: RunHandle | undefined = this.run): number[] {
+    if (!run) return [];
+    const running = run.status === undefined;
+    const pids = findTree(table, running ? run.pid : undefined, run.marker);
+    for (const pid of findKnownAlive(run.known, table)) if (!pids.includes(pid)) pids.push(pid);
+    return pids;
+  }
+
+  /** Sends `signal` once to every process of the run; returns the pids found. */
+  signal(
+    table: ProcessTable,
+    signal: NodeJS.Signals,
+    run: RunHandle | undefined = this.run,
+  ): number[] {
+    if (!run) return [];
+    const running = run.status === undefined;
+    const grouped = running && run.pid !== undefined && signalGroup(run.pid, signal);
+    const pids = this.findProcesses(table, run);
+    rememberProcesses(run.known, table, pids);
+    // Members of the signalled group already got it: a second copy would run their trap twice.
+    const inGroup = new Set(
+      grouped ? table.filter((p) => p.pgid === run.pid).map((p) => p.pid) : [],
+    );
+    signalEach(
+      pids.filter((pid) => !inGroup.has(pid)),
+      signal,
+    );
+    return pids;
+  }
+
+  /** Subscribes to the slot's output lines (across runs); returns the unsubscribe function. */
+  onLine(listener: (line: string) => void): () => void {
+    const first = this.lineListeners.size === 0;
+    this.lineListeners.add(listener);
+    if (first && this.run && this.run.status === undefined) this.tapLines(this.run.output);
+    return () => {
+      this.lineListeners.delete(listener);
+    };
+  }
+
+  // Splits output into lines for line listeners (a log readiness probe) while there are any.
+  private tapLines(stream: Readable): void {
+    const onData = (chunk: Buffer) => {
+      if (this.lineListeners.size === 0) {
+        stream.off("data", onData);
+        this.partialLine = "";
+        return;
+      }
+      const lines = (this.partialLine + chunk.toString("utf8")).split("\n");
+      this.partialLine = (lines.pop() ?? "").slice(-65536);
+      for (const line of lines) for (const l of [...this.lineListeners]) l(line);
+    };
+    stream.on("data", onData);
+  }
+}
