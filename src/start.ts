@@ -2,14 +2,40 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { getPainter, shouldColor } from "./output/colors.js";
-import { createConsole } from "./output/console.js";
+import { type Console, createConsole } from "./output/console.js";
 import { openOutputSink } from "./output/stdout.js";
 import { type OutputSink, OutputWriter } from "./output/writer.js";
 import { handleStopSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
 import { readProcessTable } from "./supervisor/process-table.js";
 import { Supervisor } from "./supervisor/supervisor.js";
+import { type Watcher, watchTypes } from "./supervisor/watch.js";
 import { startWatchdog } from "./supervisor/watchdog.js";
 import type { App } from "./types.js";
+
+// Restarts the process types whose watched files change (and closes the watcher on stop).
+function startWatching(
+  app: App,
+  enabled: boolean,
+  supervisor: Supervisor,
+  console: Console,
+): Watcher | undefined {
+  const globs = new Map(
+    [...app.settings]
+      .filter(([type, s]) => s.watch.length > 0 && app.instances.some((i) => i.type === type))
+      .map(([type, s]) => [type, s.watch]),
+  );
+  if (!enabled || globs.size === 0) return undefined;
+  const watcher = watchTypes(app.root, globs, (types, paths) => {
+    if (supervisor.stopping) return;
+    const shown =
+      paths.length > 3
+        ? `${paths.slice(0, 3).join(", ")} and ${paths.length - 3} more`
+        : paths.join(", ");
+    console.system(`${shown} changed: restarting ${types.join(", ")}`);
+    void supervisor.restartTypes(types);
+  });
+  return watcher;
+}
 
 /** Options of a run (the CLI maps foreman's flags onto these). */
 export interface StartOptions {
@@ -23,6 +49,8 @@ export interface StartOptions {
   shellEnv?: NodeJS.ProcessEnv;
   /** Where output goes. Default: file descriptor 1. */
   sink?: OutputSink;
+  /** Restart process types when their watched files change. Default: false. */
+  watch?: boolean;
   /** Where stop signals come from. Default: process. Pass null to handle none. */
   signals?: SignalSource | null;
 }
@@ -90,12 +118,28 @@ export function start(app: App, options: StartOptions = {}): Run {
     },
   );
   writer.onClosed(() => supervisor.stop({ kind: "output-closed" }));
+  // A signal while only the last output is being written (to a paused pager) exits at once.
+  let skipFlush: (() => void) | undefined;
+  const target = {
+    stop: (reason: { kind: "signal"; signal: NodeJS.Signals }) => supervisor.stop(reason),
+    kill: (signal: NodeJS.Signals) => {
+      supervisor.kill(signal);
+      skipFlush?.();
+    },
+  };
   const signals = options.signals === undefined ? process : options.signals;
-  const detach = signals ? handleStopSignals(signals, supervisor) : () => undefined;
+  const detach = signals ? handleStopSignals(signals, target) : () => undefined;
+  const watcher = startWatching(app, options.watch ?? false, supervisor, console);
   supervisor.start();
   const done = supervisor.done.then(async (code) => {
+    await watcher?.close();
+    await Promise.race([
+      writer.flush(),
+      new Promise<void>((resolve) => {
+        skipFlush = resolve;
+      }),
+    ]);
     detach();
-    await writer.flush();
     return code;
   });
   return {

@@ -57,15 +57,23 @@ export function createConsole(writer: OutputWriter, options: ConsoleOptions): Co
         (data) => writer.write(data),
         options.timers,
       );
+      let held = false;
       const unregister = writer.register({
         pause() {
+          held = true;
           stream.pause();
           relay.pause();
         },
         resume() {
+          held = false;
           relay.resume();
           stream.resume();
         },
+      });
+      // Node resumes a child's stdout by itself when the child exits; a descendant may still
+      // be writing into the pipe, so keep holding it while stdout is full.
+      stream.on("resume", () => {
+        if (held) stream.pause();
       });
       stream.on("data", (chunk: Buffer) => relay.push(chunk));
       return new Promise<void>((resolve) => {
@@ -114,7 +122,7 @@ export function createConsole(writer: OutputWriter, options: ConsoleOptions): Co
           system(
             event.forced
               ? `sending SIGKILL to ${event.instance.name}`
-              : `sending SIGKILL to ${event.instance.name}: still running after ${options.timeoutSeconds}s`,
+              : `sending SIGKILL to ${event.instance.name}: still running after ${formatSeconds(event.afterMs)}`,
           );
           break;
         case "done":

@@ -11,28 +11,36 @@ export function openOutputSink(fd = 1): OutputSink {
   return openBlockingSink(fd);
 }
 
+const pipeSockets = new Set<Socket>();
+
+// Puts the descriptors back in blocking mode when parity exits, as the next writer expects.
+function restoreBlocking(): void {
+  for (const socket of pipeSockets) {
+    const handle = (socket as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })
+      ._handle;
+    handle?.setBlocking?.(true);
+  }
+}
+
 // A pipe or socket: asynchronous writes with a bounded buffer, so a paused reader means backpressure.
 function openPipeSink(fd: number): OutputSink {
   // writableHighWaterMark is a stream option that net.Socket passes on; its typings omit it.
   const options = { fd, readable: false, writable: true, writableHighWaterMark: 1 << 20 };
   const socket = new Socket(options);
-  // Put the descriptor back in blocking mode when parity is done, as the next writer expects.
-  const restoreBlocking = () => {
-    const handle = (socket as unknown as { _handle?: { setBlocking?: (b: boolean) => void } })
-      ._handle;
-    handle?.setBlocking?.(true);
-  };
-  process.once("exit", restoreBlocking);
+  if (pipeSockets.size === 0) process.once("exit", restoreBlocking);
+  pipeSockets.add(socket);
   return {
     write: (chunk) => socket.write(chunk),
     once: (event, listener) => socket.once(event, listener),
     on: (event, listener) => socket.on(event, listener),
+    // An empty write's callback runs once everything written before it has been handed over
+    // ('drain' alone would only come after a write that returned false).
     flush: () =>
       new Promise<void>((resolve) => {
-        if (socket.writableLength === 0 || socket.destroyed) resolve();
+        if (socket.destroyed || socket.writableEnded) resolve();
         else {
-          socket.once("drain", () => resolve());
           socket.once("error", () => resolve());
+          socket.write(Buffer.alloc(0), () => resolve());
         }
       }),
   };

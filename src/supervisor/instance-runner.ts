@@ -90,8 +90,10 @@ export class InstanceRunner {
   /** The run's processes: its tree while it runs, its marked processes, and the ones seen before. */
   findProcesses(table: ProcessTable, run: RunHandle | undefined = this.run): number[] {
     if (!run) return [];
+    // Once its shell has exited, the run's pid may be reused, but not its process group id while
+    // the group has members: they are still found by the group.
     const running = run.status === undefined;
-    const pids = findTree(table, running ? run.pid : undefined, run.marker);
+    const pids = findTree(table, running ? run.pid : undefined, run.marker, run.pid);
     for (const pid of findKnownAlive(run.known, table)) if (!pids.includes(pid)) pids.push(pid);
     return pids;
   }

@@ -118,8 +118,16 @@ function readProcessTableWithPs(): ProcessTable {
   return table;
 }
 
-/** Returns the pids of a process tree: `root`, its descendants, its process group, and every process marked `marker`. */
-export function findTree(table: ProcessTable, root: number | undefined, marker?: string): number[] {
+/**
+ * Returns the pids of a process tree: `root`, its descendants, the members of process group
+ * `group` (default: root's), and every process marked `marker`, with their descendants.
+ */
+export function findTree(
+  table: ProcessTable,
+  root: number | undefined,
+  marker?: string,
+  group: number | undefined = root,
+): number[] {
   const children = new Map<number, number[]>();
   for (const p of table) {
     const list = children.get(p.ppid);
@@ -131,7 +139,7 @@ export function findTree(table: ProcessTable, root: number | undefined, marker?:
   for (const p of table) {
     if (
       p.pid === root ||
-      (root !== undefined && p.pgid === root) ||
+      (group !== undefined && p.pgid === group) ||
       (marker && p.marker === marker)
     ) {
       queue.push(p.pid);

@@ -1,8 +1,10 @@
 // Builds the /bin/sh script that runs a Procfile command: one process where the command allows it.
 
-// Shell words that need the shell itself: the command cannot replace the shell with `exec`.
+// Shell words that need the shell itself (keywords, special builtins), and builtins that behave
+// differently from the program of the same name (dash's echo interprets \t, `:` has no program):
+// such a command keeps the shell rather than `exec`.
 const SHELL_WORDS = new Set(
-  "if then else elif fi case esac for while until do done function select time ! { } [[ exec cd . source export exit set unset eval trap read wait umask ulimit alias shift return break continue command readonly local getopts hash type jobs fg bg".split(
+  "if then else elif fi case esac for while until do done function select time ! { } [[ exec cd . source export exit set unset eval trap read wait umask ulimit alias shift return break continue command readonly local getopts hash type jobs fg bg echo printf test [ kill pwd true false :".split(
     " ",
   ),
 );
@@ -54,6 +56,6 @@ export function findProgramWord(command: string): number {
  */
 export function buildShellScript(command: string): string {
   const at = findProgramWord(command);
-  if (at >= 0) return `exec 2>&1\n${command.slice(0, at)}exec ${command.slice(at)}`;
-  return `exec 2>&1\n${command}`;
+  if (at >= 0) return `exec 2>&1; ${command.slice(0, at)}exec ${command.slice(at)}`;
+  return `exec 2>&1; ${command}`;
 }

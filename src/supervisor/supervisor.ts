@@ -30,7 +30,7 @@ export type SupervisorEvent =
   | { type: "restarting"; instance: Instance; delayMs: number; attempt: number }
   | { type: "failed"; instance: Instance; restarts: number; windowMs: number }
   | { type: "stopping"; reason: StopReason; signal: NodeJS.Signals | undefined }
-  | { type: "kill"; instance: Instance; pids: number[]; forced: boolean }
+  | { type: "kill"; instance: Instance; pids: number[]; forced: boolean; afterMs: number }
   | { type: "done"; exitCode: number };
 
 export type { Timers as SupervisorTimers } from "./settler.js";
@@ -62,6 +62,9 @@ export interface SupervisorOptions {
   /** Milliseconds between the stop signal and SIGKILL, unless a process type sets its own. */
   timeoutMs: number;
 }
+
+/** How long an exit waits for the process's output to end before it is reported. */
+const EXIT_REPORT_GRACE_MS = 100;
 
 /** How long an output pipe may stay open after every process is gone. */
 const OUTPUT_GRACE_MS = 1000;
@@ -253,13 +256,23 @@ export class Supervisor {
   }
 
   private spawnRun(r: InstanceRunner): void {
-    const run = r.spawn(this.options.cwd, this.options.env, (status, exited) =>
-      this.onExit(r, status, exited),
-    );
+    let output: Promise<void> = Promise.resolve();
+    const run = r.spawn(this.options.cwd, this.options.env, (status, exited) => {
+      // Report the exit after the process's last output (or a moment later, if a descendant
+      // keeps the pipe open), so that the exit line follows what it wrote.
+      let timer: unknown;
+      const grace = new Promise<void>((resolve) => {
+        timer = this.deps.timers.setTimeout(resolve, EXIT_REPORT_GRACE_MS);
+      });
+      void Promise.race([output, grace]).then(() => {
+        this.deps.timers.clearTimeout(timer);
+        this.onExit(r, status, exited);
+      });
+    });
     if (run.pid !== undefined) this.deps.watchdog.watchGroup(run.pid);
     this.deps.report({ type: "start", instance: r.instance, pid: run.pid });
     this.streams.add(run.output);
-    const output = this.deps.attachOutput(r.instance, run.output).then(() => {
+    output = this.deps.attachOutput(r.instance, run.output).then(() => {
       this.streams.delete(run.output);
       this.outputs.delete(output);
     });
@@ -330,9 +343,10 @@ export class Supervisor {
     const settings = this.settingsOf(r.instance.type);
     const table = this.readTable();
     r.signal(table, this.forcedBy ? "SIGKILL" : settings.stopSignal, run);
+    const timeoutMs = settings.stopTimeoutMs ?? this.options.timeoutMs;
     const timer = this.deps.timers.setTimeout(
-      () => this.killRun(r, run, false),
-      settings.stopTimeoutMs ?? this.options.timeoutMs,
+      () => this.killRun(r, run, false, timeoutMs),
+      timeoutMs,
     );
     await this.settler.waitFor(
       (t) => run.status !== undefined && r.findProcesses(t, run).length === 0,
@@ -341,12 +355,17 @@ export class Supervisor {
     if (run.pid !== undefined) this.deps.watchdog.forgetGroup(run.pid);
   }
 
-  private killRun(r: InstanceRunner, run: RunHandle | undefined, forced: boolean): void {
+  private killRun(
+    r: InstanceRunner,
+    run: RunHandle | undefined,
+    forced: boolean,
+    afterMs = 0,
+  ): void {
     if (!run) return;
     const pids = r.signal(this.readTable(), "SIGKILL", run);
     if (pids.length > 0) {
       if (!forced && this.stopping) this.killedAfterTimeout = true;
-      this.deps.report({ type: "kill", instance: r.instance, pids, forced });
+      this.deps.report({ type: "kill", instance: r.instance, pids, forced, afterMs });
     }
     this.settler.poll();
   }

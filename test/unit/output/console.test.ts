@@ -232,15 +232,15 @@ describe("createConsole: report", () => {
   });
 
   it("renders a forced kill (second signal)", () => {
-    expect(render({ type: "kill", instance: web, pids: [1, 2], forced: true })).toBe(
+    expect(render({ type: "kill", instance: web, pids: [1, 2], forced: true, afterMs: 0 })).toBe(
       "system   | sending SIGKILL to web.1\n",
     );
   });
 
   it("renders a kill after the timeout, naming the timeout", () => {
-    expect(render({ type: "kill", instance: worker, pids: [1], forced: false })).toBe(
-      "system   | sending SIGKILL to worker.1: still running after 5s\n",
-    );
+    expect(
+      render({ type: "kill", instance: worker, pids: [1], forced: false, afterMs: 2500 }),
+    ).toBe("system   | sending SIGKILL to worker.1: still running after 2.5s\n");
   });
 
   it("renders nothing for done", () => {

@@ -10,7 +10,7 @@ describe("findProgramWord", () => {
     ["sh -c 'sleep 1 && echo done'", 0],
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
     ["rails s -p ${PORT:-3000}", 0],
-    ['echo "a \\" ; b"', 0],
+    ['node "a \\" ; b"', 0],
   ])("treats %j as one command (program at %i)", (command, at) => {
     expect(findProgramWord(command)).toBe(at);
   });
@@ -33,6 +33,10 @@ describe("findProgramWord", () => {
     "node 'unterminated",
     "$CMD --flag",
     "node a.js\nnode b.js",
+    'echo "x\\ty"',
+    ": noop",
+    "printf '%s\\n' a",
+    "true",
   ])("keeps the shell for %j", (command) => {
     expect(findProgramWord(command)).toBe(-1);
   });
@@ -40,10 +44,10 @@ describe("findProgramWord", () => {
 
 describe("buildShellScript", () => {
   it("execs a simple command after merging stderr into stdout", () => {
-    expect(buildShellScript("FOO=1 node web.js")).toBe("exec 2>&1\nFOO=1 exec node web.js");
+    expect(buildShellScript("FOO=1 node web.js")).toBe("exec 2>&1; FOO=1 exec node web.js");
   });
 
   it("keeps the shell, without traps, for a compound line", () => {
-    expect(buildShellScript("cd app && node web.js")).toBe("exec 2>&1\ncd app && node web.js");
+    expect(buildShellScript("cd app && node web.js")).toBe("exec 2>&1; cd app && node web.js");
   });
 });
