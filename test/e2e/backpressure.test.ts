@@ -94,6 +94,61 @@ describe("parity start: backpressure", () => {
     expect((await p.waitForExit(20_000)).code).toBe(0);
   });
 
+  it("keeps holding a pipe whose shell exited while a descendant still floods it", async () => {
+    const cwd = track(
+      makeApp({
+        Procfile: `a: sh -c 'trap "" TERM; exec yes ${LINE}' & sleep 0.3; exit 3\nb: exec sleep 100\n`,
+      }),
+    );
+    const p = runParity(["start", "--no-timestamp", "-t", "3", "-p", "45550"], {
+      cwd,
+      readStdout: false,
+    });
+    const yesPid = await waitFor(
+      () =>
+        findTagged(TAG_KEY, p.tag).find((pid) =>
+          readFileSync(`/proc/${pid}/cmdline`, "latin1").startsWith("yes"),
+        ),
+      10_000,
+      "the yes process",
+    );
+    // Until the yes (which ignores SIGTERM) is killed at -t, parity must not read it unboundedly.
+    let peak = 0;
+    await waitFor(
+      () => {
+        peak = Math.max(peak, rssMb(p.pid));
+        return !findTagged(TAG_KEY, p.tag).includes(yesPid);
+      },
+      20_000,
+      "the flooding descendant to be killed at -t",
+    );
+    expect(peak).toBeLessThan(150);
+    p.child.stdout?.resume();
+    expect((await p.waitForExit(20_000)).code).toBe(3);
+  });
+
+  it("exits with the right status when stdout is read late (a pager that waits)", async () => {
+    const cwd = track(makeApp({ Procfile: "a: seq 1 60000; exit 3\nb: exec sleep 100\n" }));
+    const p = runParity(["start", "--no-timestamp", "-p", "45560"], { cwd, readStdout: false });
+    // wait until every child is gone: only parity (blocked on its output) and its watchdog remain
+    await waitFor(
+      () => {
+        const left = findTagged(TAG_KEY, p.tag).filter((pid) => pid !== p.pid);
+        return left.every((pid) =>
+          readFileSync(`/proc/${pid}/cmdline`, "latin1").startsWith("/bin/sh"),
+        );
+      },
+      10_000,
+      "the children to be gone",
+    );
+    let lines = 0;
+    p.child.stdout?.on("data", (d: Buffer) => {
+      for (const b of d) if (b === 10) lines++;
+    });
+    expect((await p.waitForExit(20_000)).code).toBe(3);
+    expect(lines).toBeGreaterThan(60_000);
+  });
+
   it("`parity start | head -1` prints one line and shuts everything down cleanly", async () => {
     const cwd = track(makeApp({ Procfile: "flood: yes\nother: exec sleep 1000\n" }));
     const tag = `head-${process.pid}-${Date.now()}`;

@@ -166,10 +166,16 @@ describe("user errors", () => {
     });
   });
 
-  it("PARITY_DEBUG=1 is the only way to a stack trace (for internal errors)", async () => {
-    const cwd = track(makeApp({ Procfile: "web: true\n" }));
-    const r = await runParityToEnd(["start", "-d", "/nonexistent-root-for-parity"], { cwd });
+  it("user errors print no stack trace even with PARITY_DEBUG=1", async () => {
+    const cwd = track(makeApp({ Procfile: "web: true\nweb: false\n" }));
+    const r = await runParityToEnd(["start", "-m", "nope=1"], { cwd, env: { PARITY_DEBUG: "1" } });
     expect(r.code).toBe(2);
+    expect(
+      r.stderr
+        .split("\n")
+        .filter(Boolean)
+        .every((l) => l.startsWith("error: ")),
+    ).toBe(true);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

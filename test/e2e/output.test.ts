@@ -37,10 +37,13 @@ describe("parity start: output integrity", () => {
     const cwd = track(makeApp({ Procfile: "first: sleep 0.3\nlate: print-on-term 20000\n" }));
     const p = runParity(["start", "--no-timestamp", "-p", "44200"], { cwd });
     expect((await p.waitForExit(30_000)).code).toBe(0);
-    const bye = linesOf(p.stdout(), "late.1").filter((l) => l.startsWith("bye "));
+    const late = linesOf(p.stdout(), "late.1");
+    const bye = late.filter((l) => l.startsWith("bye "));
     expect(bye.length).toBe(20_000);
     expect(bye[0]).toBe("bye 1");
     expect(bye.at(-1)).toBe("bye 20000");
+    // the exit line follows the process's last output
+    expect(late.at(-1)).toMatch(/^exited with code 0$/);
   });
 
   it("prints a last line that has no newline", async () => {

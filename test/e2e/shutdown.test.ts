@@ -1,4 +1,5 @@
 // End-to-end: stopping parity stops every process tree it started, and the exit status says why.
+import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, makeApp, runParity, track } from "../support/parity.js";
 import { findTagged, isAlive, killAll, waitFor, waitUntilGone } from "../support/processes.js";
@@ -50,11 +51,11 @@ describe("parity start: shutdown", () => {
     const pid = Number(line.match(/pid (\d+)/)?.[1]);
     const sentAt = Date.now();
     process.kill(p.pid, "SIGTERM");
-    await p.waitForLine(/sending SIGKILL to stubborn\.1/, 10_000);
+    await p.waitForLine(/sending SIGKILL to stubborn\.1: still running after 2s/, 10_000);
     const killedAfter = Date.now() - sentAt;
     const result = await p.waitForExit();
     expect(killedAfter).toBeGreaterThanOrEqual(1900);
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(1);
     expect(isAlive(pid)).toBe(false);
   });
 
@@ -140,6 +141,33 @@ describe("parity start: exit status", () => {
     const result = await p.waitForExit();
     expect(result.code).toBe(0);
     expect(await waitUntilGone([pid], 2000)).toEqual([]);
+  });
+
+  it("a process that cleared its environment but stayed in the group is stopped after its shell exited", async () => {
+    const cwd = track(
+      makeApp({ Procfile: "a: env -i /bin/sleep 1234 & sleep 0.3; exit 0\nb: exec sleep 100\n" }),
+    );
+    const p = runParity(["start", "--no-timestamp", "-p", "43650"], { cwd });
+    const line = await p.waitForLine(/^a\.1 +\| started with pid \d+/);
+    const group = Number(line.match(/pid (\d+)/)?.[1]);
+    const inGroup = () =>
+      readdirSync("/proc")
+        .filter((n) => /^\d+$/.test(n))
+        .filter((n) => {
+          try {
+            const stat = readFileSync(`/proc/${n}/stat`, "latin1");
+            return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === group;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    try {
+      expect((await p.waitForExit()).code).toBe(0);
+      expect(await waitUntilGone(inGroup(), 2000)).toEqual([]);
+    } finally {
+      killAll(inGroup());
+    }
   });
 
   it("no process is left after every test (the tag scan itself finds live processes)", async () => {
