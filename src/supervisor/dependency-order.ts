@@ -35,3 +35,23 @@ export function findStoppable(
 ): string[] {
   return [...running].filter((t) => findDependents(t, running, settings).every((d) => d === t));
 }
+
+/** Returns `types` ordered so that every type comes after the types (among them) it depends on. */
+export function orderByDependencies(
+  types: Iterable<string>,
+  settings: Map<string, ProcessSettings>,
+): string[] {
+  const left = new Set(types);
+  const ordered: string[] = [];
+  while (left.size > 0) {
+    const next = [...left].filter(
+      (t) => !(settings.get(t)?.dependsOn ?? []).some((d) => left.has(d.name) && d.name !== t),
+    );
+    // a cycle cannot happen (the manifest is validated); take the rest as they are if it did
+    for (const t of next.length > 0 ? next : [...left]) {
+      left.delete(t);
+      ordered.push(t);
+    }
+  }
+  return ordered;
+}

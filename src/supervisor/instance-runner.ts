@@ -41,7 +41,8 @@ export class InstanceRunner {
   stopRequested = false;
   private runs = 0;
   private lineListeners = new Set<(line: string) => void>();
-  private partialLine = "";
+  /** The output tap of the current run while there are line listeners. */
+  private tap: { stream: Readable; onData: (chunk: Buffer) => void } | undefined;
 
   constructor(
     readonly instance: Instance,
@@ -74,6 +75,7 @@ export class InstanceRunner {
     this.run = run;
     this.state = "running";
     this.stopRequested = false;
+    this.untap();
     if (this.lineListeners.size > 0) this.tapLines(run.output);
     void child.exited.then((status) => {
       run.status = status;
@@ -122,26 +124,32 @@ export class InstanceRunner {
 
   /** Subscribes to the slot's output lines (across runs); returns the unsubscribe function. */
   onLine(listener: (line: string) => void): () => void {
-    const first = this.lineListeners.size === 0;
     this.lineListeners.add(listener);
-    if (first && this.run && this.run.status === undefined) this.tapLines(this.run.output);
+    if (!this.tap && this.run && this.run.status === undefined) this.tapLines(this.run.output);
     return () => {
       this.lineListeners.delete(listener);
+      if (this.lineListeners.size === 0) this.untap();
     };
   }
 
-  // Splits output into lines for line listeners (a log readiness probe) while there are any.
+  // Splits a run's output into lines for the line listeners (a log readiness probe). Each run
+  // has its own tap: an unfinished last line of one run is never joined to the next run's.
   private tapLines(stream: Readable): void {
+    let partial = "";
     const onData = (chunk: Buffer) => {
-      if (this.lineListeners.size === 0) {
-        stream.off("data", onData);
-        this.partialLine = "";
-        return;
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = (lines.pop() ?? "").slice(-65536);
+      for (const line of lines) {
+        const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+        for (const l of [...this.lineListeners]) l(text);
       }
-      const lines = (this.partialLine + chunk.toString("utf8")).split("\n");
-      this.partialLine = (lines.pop() ?? "").slice(-65536);
-      for (const line of lines) for (const l of [...this.lineListeners]) l(line);
     };
     stream.on("data", onData);
+    this.tap = { stream, onData };
+  }
+
+  private untap(): void {
+    if (this.tap) this.tap.stream.off("data", this.tap.onData);
+    this.tap = undefined;
   }
 }

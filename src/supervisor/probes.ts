@@ -45,29 +45,40 @@ export function tryHttp(url: string, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** Resolves true when `command` (via /bin/sh) exits 0 within `timeoutMs`; it is killed otherwise. */
+/**
+ * Resolves true when `command` (via /bin/sh, in its own process group) exits 0 within
+ * `timeoutMs`; its group is killed when it takes longer or `abort` fires, and after it exits
+ * (a background child it left).
+ */
 export function tryExec(
   command: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
+  abort?: AbortSignal,
 ): Promise<boolean> {
   return new Promise((resolve) => {
+    if (abort?.aborted) {
+      resolve(false);
+      return;
+    }
     const child = spawn("/bin/sh", ["-c", command], { cwd, env, stdio: "ignore", detached: true });
-    const timer = setTimeout(() => {
+    const killGroup = () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
       } catch {
         // already gone
       }
-    }, timeoutMs);
-    child.once("error", () => {
+    };
+    const timer = setTimeout(killGroup, timeoutMs);
+    abort?.addEventListener("abort", killGroup);
+    const finish = (ok: boolean) => {
       clearTimeout(timer);
-      resolve(false);
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code === 0);
-    });
+      abort?.removeEventListener("abort", killGroup);
+      killGroup();
+      resolve(ok);
+    };
+    child.once("error", () => finish(false));
+    child.once("exit", (code) => finish(code === 0));
   });
 }

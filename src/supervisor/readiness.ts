@@ -42,15 +42,24 @@ export async function waitUntilReady(
     ready: false,
     reason: `not ready after ${formatSeconds(probe.timeoutMs)} (${what})`,
   });
+  if (abort.aborted) return { ready: false, reason: "stopped" };
   if (probe.check.kind === "log") {
-    const seen = await waitForLine(new RegExp(probe.check.pattern), target, probe.timeoutMs, abort);
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(probe.check.pattern);
+    } catch {
+      return { ready: false, reason: `has an invalid log pattern /${probe.check.pattern}/` };
+    }
+    const seen = await waitForLine(pattern, target, probe.timeoutMs, abort);
     if (abort.aborted) return { ready: false, reason: "stopped" };
     return seen ? { ready: true, elapsedMs: now() - started } : timedOut();
   }
   for (;;) {
     const left = probe.timeoutMs - (now() - started);
     if (left <= 0) return timedOut();
-    if (await tryOnce(probe.check, target, Math.min(left, Math.max(probe.intervalMs, 1000)))) {
+    if (
+      await tryOnce(probe.check, target, Math.min(left, Math.max(probe.intervalMs, 1000)), abort)
+    ) {
       return abort.aborted
         ? { ready: false, reason: "stopped" }
         : { ready: true, elapsedMs: now() - started };
@@ -64,7 +73,12 @@ export async function waitUntilReady(
   }
 }
 
-function tryOnce(check: ReadyCheck, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+function tryOnce(
+  check: ReadyCheck,
+  target: ProbeTarget,
+  timeoutMs: number,
+  abort: AbortSignal,
+): Promise<boolean> {
   const port = target.port;
   switch (check.kind) {
     case "tcp":
@@ -72,7 +86,7 @@ function tryOnce(check: ReadyCheck, target: ProbeTarget, timeoutMs: number): Pro
     case "http":
       return tryHttp(expandPort(check.url, port), timeoutMs);
     case "exec":
-      return tryExec(expandPort(check.command, port), target.cwd, target.env, timeoutMs);
+      return tryExec(expandPort(check.command, port), target.cwd, target.env, timeoutMs, abort);
     case "log":
       return Promise.resolve(false);
   }
@@ -85,7 +99,11 @@ function waitForLine(
   abort: AbortSignal,
 ): Promise<boolean> {
   return new Promise((resolve) => {
+    let done = false;
+    let unsubscribe = () => {};
     const finish = (seen: boolean) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       unsubscribe();
       abort.removeEventListener("abort", onAbort);
@@ -93,15 +111,20 @@ function waitForLine(
     };
     const onAbort = () => finish(false);
     const timer = setTimeout(() => finish(false), timeoutMs);
-    const unsubscribe = target.onLine((line) => {
+    abort.addEventListener("abort", onAbort);
+    unsubscribe = target.onLine((line) => {
       if (pattern.test(line)) finish(true);
     });
-    abort.addEventListener("abort", onAbort);
+    if (done) unsubscribe();
   });
 }
 
 function sleep(ms: number, abort: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (abort.aborted) {
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       abort.removeEventListener("abort", done);

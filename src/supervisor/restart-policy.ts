@@ -22,10 +22,10 @@ export function createRestartHistory(): RestartHistory {
   return { restarts: [], consecutive: 0 };
 }
 
-/** Returns the delay before restart number `attempt` (0-based): initial × 2^attempt, capped, with ±20 % jitter. */
+/** Returns the delay before restart number `attempt` (0-based): initial × 2^attempt with ±20 % jitter, never above the cap. */
 export function getBackoffMs(policy: RestartPolicy, attempt: number, random: () => number): number {
   const base = Math.min(policy.initialBackoffMs * 2 ** Math.min(attempt, 30), policy.maxBackoffMs);
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return Math.round(Math.min(base * (0.8 + 0.4 * random()), policy.maxBackoffMs));
 }
 
 /**

@@ -4,9 +4,14 @@ import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { Instance, ProcessSettings } from "../types.js";
 import { type ExitStatus, type SpawnFn, toExitCode } from "./child.js";
-import { findDependents, findStartable, findStoppable } from "./dependency-order.js";
+import {
+  findDependents,
+  findStartable,
+  findStoppable,
+  orderByDependencies,
+} from "./dependency-order.js";
 import { InstanceRunner, type RunHandle } from "./instance-runner.js";
-import type { ProcessTable } from "./process-table.js";
+import { MARKER_VAR, type ProcessTable } from "./process-table.js";
 import { waitUntilReady } from "./readiness.js";
 import { createRestartHistory, decideAfterExit, type RestartHistory } from "./restart-policy.js";
 import { Settler, type Timers } from "./settler.js";
@@ -92,6 +97,7 @@ export class Supervisor {
   private readonly waitingTypes: Set<string>;
   private readonly readyTypes = new Set<string>();
   private readonly histories = new Map<InstanceRunner, RestartHistory>();
+  private readonly restarting = new Map<InstanceRunner, Promise<void>>();
   private readonly pendingTimers = new Set<unknown>();
   private readonly outputs = new Set<Promise<void>>();
   private readonly streams = new Set<Readable>();
@@ -167,7 +173,11 @@ export class Supervisor {
     for (const r of this.runners) this.killRun(r, r.run, true);
   }
 
-  /** Restarts every instance of `types` (and their dependents that asked for it), in dependency order. */
+  /**
+   * Restarts every instance of `types` and of their dependents that asked for it
+   * (`depends_on: {x: {restart: true}}`), dependencies first: a type is started again once the
+   * types it depends on are back and ready. A restart already under way is not doubled.
+   */
   async restartTypes(types: string[]): Promise<void> {
     const all = new Set<string>();
     const add = (type: string) => {
@@ -178,13 +188,25 @@ export class Supervisor {
       }
     };
     for (const t of types) add(t);
-    for (const type of all) {
+    for (const type of orderByDependencies(all, this.options.settings)) {
       if (this.stopping) return;
       const runners = this.byType.get(type) ?? [];
-      await Promise.all(runners.map((r) => this.stopRun(r)));
+      await Promise.all(runners.map((r) => this.restartRunner(r)));
       if (this.stopping) return;
-      for (const r of runners) this.spawnRun(r);
+      await this.probeType(type);
     }
+  }
+
+  private restartRunner(r: InstanceRunner): Promise<void> {
+    const under = this.restarting.get(r);
+    if (under) return under;
+    const restart = (async () => {
+      this.histories.delete(r);
+      await this.stopRun(r);
+      if (!this.stopping) this.spawnRun(r);
+    })().finally(() => this.restarting.delete(r));
+    this.restarting.set(r, restart);
+    return restart;
   }
 
   private settingsOf(type: string): ProcessSettings {
@@ -219,35 +241,43 @@ export class Supervisor {
   }
 
   private startType(type: string): void {
-    const runners = this.byType.get(type) ?? [];
-    for (const r of runners) this.spawnRun(r);
+    for (const r of this.byType.get(type) ?? []) this.spawnRun(r);
+    void this.probeType(type).then((ready) => {
+      if (ready && !this.stopping) this.markReady(type);
+    });
+  }
+
+  // Waits until every instance of `type` passes its readiness probe (at once without one).
+  // A probe that does not pass in time stops the run.
+  private async probeType(type: string): Promise<boolean> {
     const probe = this.settingsOf(type).ready;
-    if (!probe) {
-      this.markReady(type);
-      return;
-    }
-    const checks = runners.map(async (r) => {
+    if (!probe) return true;
+    const checks = (this.byType.get(type) ?? []).map(async (r) => {
       const result = await waitUntilReady(
         probe,
         {
           port: r.instance.port,
           cwd: this.options.cwd,
-          env: { ...this.options.env, PORT: String(r.instance.port), PS: r.instance.name },
+          env: {
+            ...this.options.env,
+            PORT: String(r.instance.port),
+            PS: r.instance.name,
+            // the probe's processes are the run's too: the watchdog finds them by this marker
+            [MARKER_VAR]: `${this.options.runId}/probe/${r.instance.name}`,
+          },
           onLine: (listener) => r.onLine(listener),
         },
         this.abort.signal,
         this.deps.now,
       );
-      if (result.ready)
+      if (result.ready) {
         this.deps.report({ type: "ready", instance: r.instance, elapsedMs: result.elapsedMs });
-      else if (result.reason !== "stopped" && !this.stopping) {
+      } else if (result.reason !== "stopped" && !this.stopping) {
         this.stop({ kind: "not-ready", instance: r.instance.name, reason: result.reason });
       }
       return result.ready;
     });
-    void Promise.all(checks).then((ready) => {
-      if (ready.every(Boolean) && !this.stopping) this.markReady(type);
-    });
+    return (await Promise.all(checks)).every(Boolean);
   }
 
   private markReady(type: string): void {
