@@ -1,6 +1,7 @@
 // The library's `runOne`: a single command in the app's environment, its exit status passed through.
 import { constants } from "node:os";
 import { buildBaseEnv } from "./start.js";
+import { toExitCode } from "./supervisor/child.js";
 import type { App } from "./types.js";
 
 /** Options of a one-off run. */
@@ -39,7 +40,7 @@ export async function runOne(app: App, words: string[], options: RunOptions = {}
   for (const s of signals) process.on(s, forward);
   try {
     const result = await child;
-    if (result.signal) return 128 + (constants.signals[result.signal] ?? 0);
+    if (result.signal) return toExitCode({ code: null, signal: result.signal }, constants.signals);
     if (result.failed && result.exitCode === undefined) {
       process.stderr.write(`error: ${result.shortMessage}\n`);
       return 127;

@@ -35,6 +35,20 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");
   const app = loadAppOrReport(flags, io, processes, timeout.ok ? [] : timeout.problems);
   if (!app || !timeout.ok) return EXIT_USAGE;
+  if (app.instances.length === 0) {
+    printProblems(
+      [
+        {
+          severity: "error",
+          flag: "-m/--formation",
+          message: "the formation starts no process (every count is 0)",
+          fix: "give at least one process type a count above 0, such as -m web=1",
+        },
+      ],
+      io,
+    );
+    return EXIT_USAGE;
+  }
   const { findBusyPorts } = await import("../supervisor/ports.js");
   const busy = await findBusyPorts(app.instances);
   if (busy.length > 0) {

@@ -118,6 +118,12 @@ const cases: Case[] = [
     expect: [/^error: unknown command 'strat' \(Did you mean start\?\) \(see: parity --help\)$/],
   },
   {
+    name: "a formation that starts nothing",
+    files: { Procfile: `web: ${TOUCH}\nworker: ${TOUCH}\n` },
+    args: ["start", "-m", "all=0"],
+    expect: [/^error: -m\/--formation: the formation starts no process \(every count is 0\)\. Fix: /],
+  },
+  {
     name: "an app root that does not exist",
     files: { Procfile: `web: ${TOUCH}\n` },
     args: ["start", "-f", "Procfile", "-d", "no-such-dir"],
