@@ -99,6 +99,22 @@ export interface ProcessSettings {
   watch: string[];
 }
 
+/** A setting written in the manifest, at this position. */
+export type ManifestSource = { kind: "manifest"; file: string; line: number; column: number };
+
+/** Where a setting came from: parity's default, a flag (or PARITY_ENV), or the manifest. */
+export type SettingSource = { kind: "default" } | { kind: "flag"; flag: string } | ManifestSource;
+
+/** Where the app-wide settings came from (shown by `parity env --explain`). */
+export interface AppSources {
+  environment: SettingSource;
+  envFiles: SettingSource;
+  formation: SettingSource;
+  user: SettingSource;
+  log: SettingSource;
+  watch: SettingSource;
+}
+
 /** Everything parity knows about an app after reading its inputs. */
 export interface App {
   /** Absolute app root: commands run here. */
@@ -126,4 +142,8 @@ export interface App {
   /** The environment's user and log directory (used by exports). */
   user: string | undefined;
   log: string | undefined;
+  /** Whether watch globs restart processes: on in development unless the manifest says otherwise. */
+  watch: boolean;
+  /** Where the app-wide settings came from. */
+  sources: AppSources;
 }

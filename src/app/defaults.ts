@@ -36,14 +36,29 @@ export const DEFAULT_WATCH_DEBOUNCE_MS = 200;
 /** Paths never watched. */
 export const WATCH_IGNORED = ["**/.git/**", "**/node_modules/**"];
 
-/** A process type's settings when the manifest says nothing about it. */
-export function getDefaultSettings(): ProcessSettings {
+/** Restart policy outside development when the manifest names none: keep processes up (systemd's Restart=on-failure). */
+export const DEFAULT_RESTART_POLICY_OUTSIDE_DEVELOPMENT: RestartPolicy["policy"] = "on-failure";
+
+/** Whether watch globs restart processes when the manifest does not say: only in development. */
+export function isWatchedByDefault(environment: string): boolean {
+  return environment === DEFAULT_ENVIRONMENT;
+}
+
+/** Default host of a readiness tcp check that names only a port (Node tries IPv6 and IPv4). */
+export const DEFAULT_TCP_HOST = "localhost";
+
+/** A process type's settings when the manifest says nothing about it (restart never only in development). */
+export function getDefaultSettings(environment: string = DEFAULT_ENVIRONMENT): ProcessSettings {
+  const policy =
+    environment === DEFAULT_ENVIRONMENT
+      ? DEFAULT_RESTART.policy
+      : DEFAULT_RESTART_POLICY_OUTSIDE_DEVELOPMENT;
   return {
     ready: undefined,
     dependsOn: [],
     stopSignal: "SIGTERM",
     stopTimeoutMs: undefined,
-    restart: { ...DEFAULT_RESTART },
+    restart: { ...DEFAULT_RESTART, policy },
     watch: [],
   };
 }

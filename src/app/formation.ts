@@ -9,16 +9,20 @@ const MAX_PORT = 65535;
 /** Each process type owns a block of this many ports: base + 100 × index. */
 const PORT_BLOCK = 100;
 
-/** Parse a formation into a count for every process type (default: one of each). */
+/**
+ * Parse a formation into a count for every process type. Types it does not name get `all=N` when
+ * it has one, else their count in `base` (the manifest's formation), else one.
+ */
 export function parseFormation(
   spec: string | undefined,
   types: ProcessType[],
   flag = "-m/--formation",
+  base?: Map<string, number>,
 ): Result<Map<string, number>> {
   const names = types.map((type) => type.name);
   const problems: Problem[] = [];
   const specific = new Map<string, number>();
-  let all = 1;
+  let all: number | undefined;
   const items = (spec ?? "").split(",").map((item) => item.trim());
   for (const item of items.filter((text) => text !== "")) {
     const match = ITEM.exec(item);
@@ -47,7 +51,9 @@ export function parseFormation(
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  const formation = new Map(names.map((name) => [name, specific.get(name) ?? all]));
+  const formation = new Map(
+    names.map((name) => [name, specific.get(name) ?? all ?? base?.get(name) ?? 1]),
+  );
   return { ok: true, value: formation, warnings: [] };
 }
 

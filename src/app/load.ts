@@ -1,31 +1,55 @@
-// Loads an app: reads the Procfile and env files, then resolves environment, formation and ports.
+// Loads an app: reads the manifest, Procfile and env files, then resolves environment, formation and ports.
 
-import { readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import type { App, EnvEntry, EnvSource, Instance, Problem, ProcessType, Result } from "../types.js";
-import { DEFAULT_BASE_PORT, DEFAULT_ENVIRONMENT, getDefaultSettings } from "./defaults.js";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import type {
+  App,
+  AppSources,
+  EnvEntry,
+  EnvSource,
+  Instance,
+  ManifestSource,
+  Problem,
+  ProcessSettings,
+  ProcessType,
+  Result,
+  SettingSource,
+} from "../types.js";
+import {
+  DEFAULT_BASE_PORT,
+  DEFAULT_ENVIRONMENT,
+  getDefaultSettings,
+  isWatchedByDefault,
+} from "./defaults.js";
 import { defaultEnvFiles, type EnvFiles, readEnvFiles, resolveEnv } from "./env-files.js";
 import { assignInstances, checkProcessNames, parseFormation } from "./formation.js";
+import { readManifest } from "./manifest/parse.js";
+import { type ManifestSettings, resolveManifest } from "./manifest/resolve.js";
 import { parsePort } from "./options.js";
+import { checkRoot, findManifest, pickProcfile } from "./paths.js";
 import { parseProcfile } from "./procfile.js";
 
 /** What the command line (or an API caller) says about the app; every field optional. */
 export interface LoadOptions {
-  /** -f/--procfile, relative to cwd. Default: `<root or cwd>/Procfile`. */
+  /** -f/--procfile, relative to cwd. Default: the manifest's `procfile`, else `<root or cwd>/Procfile`. */
   procfile?: string;
   /** -d/--root, relative to cwd. Default: the Procfile's directory. */
   root?: string;
-  /** -e/--env, already split and resolved against cwd; each must exist. Default: the layering. */
+  /** --manifest, relative to cwd; must exist. Default: parity.yml in the root (or cwd), if any. */
+  manifest?: string;
+  /** -e/--env, already split and resolved against cwd; each must exist. Default: the manifest's, else the layering. */
   envFiles?: string[];
-  /** -E/--environment. Default: $PARITY_ENV, else `development`. */
+  /** -E/--environment. Default: $PARITY_ENV, else `defaultEnvironment`. */
   environment?: string;
-  /** -m/--formation. Default: one of each. */
+  /** The environment when neither -E nor $PARITY_ENV names one. Default: development (export: production). */
+  defaultEnvironment?: string;
+  /** -m/--formation, over the manifest's formation per process type. Default: one of each. */
   formation?: string;
   /** -p/--port. Default: PORT from the shell, then the env files, else 5000. */
   port?: string;
   /** Process types named on the command line: only these run. */
   processes?: string[];
-  /** -a/--app. Default: the root directory's name. */
+  /** -a/--app. Default: the manifest's `app`, else the root directory's name. */
   appName?: string;
 }
 
@@ -36,31 +60,35 @@ export interface LoadWorld {
 }
 
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const DEFAULT_SOURCE: SettingSource = { kind: "default" };
 
 /** Read and validate everything about an app, reporting every problem any stage can find. */
 export function loadApp(options: LoadOptions, world: LoadWorld): Result<App> {
   const problems: Problem[] = [];
-  /** Keep a stage's problems (warnings too) and return its value when it succeeded. */
-  const collect = <T>(result: Result<T>): T | undefined => {
-    if (!result.ok) {
-      problems.push(...result.problems);
-      return undefined;
-    }
-    problems.push(...result.warnings);
-    return result.value;
-  };
-  const procfile = options.procfile
-    ? resolve(world.cwd, options.procfile)
-    : join(resolve(world.cwd, options.root ?? "."), "Procfile");
-  const root = options.root ? resolve(world.cwd, options.root) : dirname(procfile);
-  const rootOk = options.root === undefined || collect(checkRoot(root)) !== undefined;
-  const types = collect(readProcfile(procfile));
-  const environment = collect(pickEnvironment(options.environment, world.env));
-  const envFiles = environment && rootOk ? collect(readEnv(options, root, environment)) : undefined;
+  const collect = collectInto(problems);
+  const { rootOk, root, procfile, manifest, types } = readFiles(options, world.cwd, problems);
+  const environment = collect(pickEnvironment(options, world.env));
+  const resolved =
+    manifest && environment
+      ? keep(
+          resolveManifest(manifest, {
+            types,
+            environment: environment.name,
+            environmentSource: environment.source,
+          }),
+          problems,
+        )
+      : undefined;
+  const envFiles =
+    environment && rootOk
+      ? collect(readEnv(options, root, environment.name, resolved?.envFiles))
+      : undefined;
   const basePort = envFiles
     ? collect(pickBasePort(options.port, world.env, envFiles.env))
     : collect(parsePort(options.port, "-p/--port"));
-  const formation = types && collect(parseFormation(options.formation, types));
+  const manifestFormation = resolved?.formation?.value;
+  const formation =
+    types && collect(parseFormation(options.formation, types, "-m/--formation", manifestFormation));
   const canAssign = types && formation && envFiles && basePort !== undefined;
   const instances = canAssign
     ? collect(assignInstances(types, formation, basePort, options.processes))
@@ -73,38 +101,92 @@ export function loadApp(options: LoadOptions, world: LoadWorld): Result<App> {
   const app: App = {
     root,
     procfile,
-    name: options.appName ?? basename(root),
-    environment,
+    name: options.appName ?? resolved?.app ?? basename(root),
+    environment: environment.name,
     types,
     envFiles: envFiles.read,
     env: resolveEnv(envFiles.env, world.env),
     formation: countFormation(types, instances),
     basePort,
     instances,
-    settings: new Map(types.map((t) => [t.name, getDefaultSettings()])),
-    manifest: undefined,
-    user: undefined,
-    log: undefined,
+    settings: resolved?.settings ?? getDefaultSettingsOf(types, environment.name),
+    manifest: manifest?.file,
+    user: resolved?.user?.value,
+    log: resolved?.log?.value,
+    watch: resolved?.watch?.value ?? isWatchedByDefault(environment.name),
+    sources: describeSources(options, environment.source, resolved),
   };
   return { ok: true, value: app, warnings: problems };
 }
 
-/** The root given with -d must be a directory: commands run there. */
-function checkRoot(root: string): Result<string> {
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(root).isDirectory();
-  } catch {
-    // missing: reported below
-  }
-  if (isDirectory) return { ok: true, value: root, warnings: [] };
-  const problem: Problem = {
-    severity: "error",
-    message: `app root "${root}" is not a directory`,
-    flag: "-d/--root",
-    fix: "point -d/--root at the directory the commands should run in",
+/** Keep every stage's problems (warnings too) in `problems`; return a stage's value when it succeeded. */
+function collectInto(problems: Problem[]) {
+  return <T>(result: Result<T>): T | undefined => {
+    if (!result.ok) {
+      problems.push(...result.problems);
+      return undefined;
+    }
+    problems.push(...result.warnings);
+    return result.value;
   };
-  return { ok: false, problems: [problem] };
+}
+
+/**
+ * Read the manifest and the Procfile, and find the root. A manifest with bad values still gives
+ * its valid rest, so that its names and dependencies are checked too.
+ */
+function readFiles(options: LoadOptions, cwd: string, problems: Problem[]) {
+  const collect = collectInto(problems);
+  const explicitRoot = options.root ? resolve(cwd, options.root) : undefined;
+  const rootOk = explicitRoot === undefined || collect(checkRoot(explicitRoot)) !== undefined;
+  const manifestFile = findManifest(options, cwd);
+  const flag = options.manifest === undefined ? undefined : "--manifest";
+  const parsed = manifestFile ? readManifest(manifestFile, flag) : undefined;
+  problems.push(...(parsed?.problems ?? []));
+  const manifest = parsed?.manifest;
+  const procfile = pickProcfile(
+    options,
+    cwd,
+    manifestFile ? { file: manifestFile, procfile: manifest?.data.procfile } : undefined,
+  );
+  const root = explicitRoot ?? dirname(procfile);
+  // A broken manifest may name another Procfile: report a missing one only when it is sure.
+  const guessing = manifestFile !== undefined && !manifest && !options.procfile;
+  const types = guessing && !existsSync(procfile) ? undefined : collect(readProcfile(procfile));
+  return { rootOk, root, procfile, manifest, types };
+}
+
+/** Keep a best-effort stage's problems and return its value. */
+function keep<T>(checked: { value: T; problems: Problem[] }, problems: Problem[]): T {
+  problems.push(...checked.problems);
+  return checked.value;
+}
+
+/** Where each app-wide setting came from: a flag, the manifest, or the default. */
+function describeSources(
+  options: LoadOptions,
+  environment: SettingSource,
+  resolved: ManifestSettings | undefined,
+): AppSources {
+  const flag = (given: unknown, name: string): SettingSource | undefined =>
+    given === undefined ? undefined : { kind: "flag", flag: name };
+  return {
+    environment,
+    envFiles: flag(options.envFiles, "-e/--env") ?? resolved?.envFiles?.source ?? DEFAULT_SOURCE,
+    formation:
+      flag(options.formation, "-m/--formation") ?? resolved?.formation?.source ?? DEFAULT_SOURCE,
+    user: resolved?.user?.source ?? DEFAULT_SOURCE,
+    log: resolved?.log?.source ?? DEFAULT_SOURCE,
+    watch: resolved?.watch?.source ?? DEFAULT_SOURCE,
+  };
+}
+
+/** Every type with the environment's default settings (no manifest). */
+function getDefaultSettingsOf(
+  types: ProcessType[],
+  environment: string,
+): Map<string, ProcessSettings> {
+  return new Map(types.map((type) => [type.name, getDefaultSettings(environment)]));
 }
 
 /** Read and parse the Procfile, or say that it is missing. */
@@ -126,28 +208,63 @@ function readProcfile(path: string): Result<ProcessType[]> {
   }
 }
 
-/** The environment name: the option, else $PARITY_ENV, else development; it becomes part of file names. */
+/** The environment name and where it came from: the option, else $PARITY_ENV, else the default; it becomes part of file names. */
 function pickEnvironment(
-  option: string | undefined,
+  options: LoadOptions,
   env: Record<string, string | undefined>,
-): Result<string> {
-  const name = option ?? (env.PARITY_ENV || DEFAULT_ENVIRONMENT);
-  if (ENVIRONMENT_NAME.test(name)) return { ok: true, value: name, warnings: [] };
+): Result<{ name: string; source: SettingSource }> {
+  let source: SettingSource = DEFAULT_SOURCE;
+  if (options.environment !== undefined) source = { kind: "flag", flag: "-E/--environment" };
+  else if (env.PARITY_ENV) source = { kind: "flag", flag: "PARITY_ENV" };
+  const fallback = options.defaultEnvironment ?? DEFAULT_ENVIRONMENT;
+  const name = options.environment ?? (env.PARITY_ENV || fallback);
+  if (ENVIRONMENT_NAME.test(name)) return { ok: true, value: { name, source }, warnings: [] };
   const problem: Problem = {
     severity: "error",
     message: `invalid environment name "${name}"`,
-    flag: option === undefined ? "PARITY_ENV" : "-E/--environment",
+    flag: source.kind === "flag" ? source.flag : "-E/--environment",
     fix: "use letters, digits, _, . and - only, such as development or production",
   };
   return { ok: false, problems: [problem] };
 }
 
-/** Read the explicit env files (each required) or the default layering (each optional). */
-function readEnv(options: LoadOptions, root: string, environment: string): Result<EnvFiles> {
-  const requests = options.envFiles
-    ? options.envFiles.map((path) => ({ path, required: true }))
-    : defaultEnvFiles(root, environment).map((path) => ({ path, required: false }));
-  return readEnvFiles(requests);
+/**
+ * Read the env files: -e's (each required), else the manifest's list for the environment (each
+ * must exist: a missing one is reported where the manifest lists it), else the default layering
+ * (each optional).
+ */
+function readEnv(
+  options: LoadOptions,
+  root: string,
+  environment: string,
+  listed: ManifestSettings["envFiles"],
+): Result<EnvFiles> {
+  if (options.envFiles) {
+    return readEnvFiles(options.envFiles.map((path) => ({ path, required: true })));
+  }
+  if (!listed) {
+    const paths = defaultEnvFiles(root, environment);
+    return readEnvFiles(paths.map((path) => ({ path, required: false })));
+  }
+  const missing = listed.value
+    .filter((file) => !existsSync(resolve(root, file.value)))
+    .map(({ value, source }) => reportMissingEnvFile(value, source, environment));
+  const paths = listed.value.map((file) => resolve(root, file.value));
+  const read = readEnvFiles(paths.map((path) => ({ path, required: false })));
+  if (missing.length === 0) return read;
+  return { ok: false, problems: [...missing, ...(read.ok ? read.warnings : read.problems)] };
+}
+
+/** An env file the manifest lists that does not exist, reported where it is listed. */
+function reportMissingEnvFile(path: string, source: ManifestSource, environment: string): Problem {
+  return {
+    severity: "error",
+    message: `environments.${environment}.env_files: env file "${path}" not found in the app root`,
+    file: source.file,
+    line: source.line,
+    column: source.column,
+    fix: "create it, or remove it from the list",
+  };
 }
 
 /** The base port: -p/--port, else PORT from the shell, else PORT from the env files, else 5000. */

@@ -1,6 +1,6 @@
 // Renders what `parity env` and `parity check` print: pure text from a loaded app.
 
-import type { App, EnvSource, Problem, Result } from "../types.js";
+import type { App, EnvSource, Problem, ProcessSettings, Result, SettingSource } from "../types.js";
 import { quoteEnvValue } from "./env-quote.js";
 import { formatProblem, showPath } from "./format-problem.js";
 import { isSecretKey, maskValue } from "./secrets.js";
@@ -22,10 +22,7 @@ export interface RenderCheckOptions {
 /** Render the app's resolved environment as `KEY=value` lines that dotenv can read back. */
 export function renderEnv(app: App, opts: RenderEnvOptions): string {
   const lines: string[] = [];
-  if (opts.explain) {
-    const files = app.envFiles.map((file) => showPath(file, opts.cwd)).join(", ") || "none";
-    lines.push(`# environment ${app.environment}; env files read: ${files}`);
-  }
+  if (opts.explain) lines.push(...explainSettings(app, opts.cwd));
   for (const key of [...app.env.keys()].sort()) {
     const entry = app.env.get(key)!;
     const hidden = isSecretKey(key) && !opts.showSecrets;
@@ -59,6 +56,35 @@ export function renderCheck(
   return { text: lines.join("\n"), ok };
 }
 
+/** Comment lines naming the environment, the manifest and each app-wide setting with its source. */
+function explainSettings(app: App, cwd: string): string[] {
+  const { sources } = app;
+  const manifest = app.manifest ? `manifest ${showPath(app.manifest, cwd)}` : "no manifest";
+  const files = app.envFiles.map((file) => showPath(file, cwd)).join(", ") || "none";
+  const filesFrom =
+    sources.envFiles.kind === "default"
+      ? "the default layering"
+      : describeSetting(sources.envFiles, cwd);
+  const formation = [...app.formation].map(([name, count]) => `${name}=${count}`).join(", ");
+  const lines = [
+    `# environment ${app.environment} (${describeSetting(sources.environment, cwd)}); ${manifest}`,
+    `# env files read: ${files} (${filesFrom})`,
+    `# formation: ${formation} (${describeSetting(sources.formation, cwd)})`,
+  ];
+  if (app.user !== undefined)
+    lines.push(`# user: ${app.user} (${describeSetting(sources.user, cwd)})`);
+  if (app.log !== undefined) lines.push(`# log: ${app.log} (${describeSetting(sources.log, cwd)})`);
+  lines.push(`# watch: ${app.watch ? "on" : "off"} (${describeSetting(sources.watch, cwd)})`);
+  return lines;
+}
+
+/** `from parity.yml:3:5`, `from -E/--environment` or `default`. */
+function describeSetting(source: SettingSource, cwd: string): string {
+  if (source.kind === "default") return "default";
+  if (source.kind === "flag") return `from ${source.flag}`;
+  return `from ${showPath(source.file, cwd)}:${source.line}:${source.column}`;
+}
+
 /** `.env.development:3` or `the shell`. */
 function describeSource(source: EnvSource, cwd: string): string {
   return source.kind === "shell" ? "the shell" : `${showPath(source.file, cwd)}:${source.line}`;
@@ -74,6 +100,7 @@ function summarize(app: App, warnings: number, cwd: string): string {
     `environment ${app.environment}`,
     `env files: ${app.envFiles.map((file) => showPath(file, cwd)).join(", ") || "none"}`,
   ];
+  if (app.manifest) parts.push(`manifest ${showPath(app.manifest, cwd)}`);
   if (warnings > 0) parts.push(`${warnings} ${warnings === 1 ? "warning" : "warnings"}`);
   return parts.join("; ");
 }
@@ -104,5 +131,35 @@ function describeApp(app: App) {
     envFiles: app.envFiles,
     types: app.types.map(({ name, command, line }) => ({ name, command, line })),
     instances: app.instances.map(({ name, port }) => ({ name, port })),
+    manifest: app.manifest ?? null,
+    user: app.user ?? null,
+    log: app.log ?? null,
+    watch: app.watch,
+    settings: Object.fromEntries(
+      app.types.map(({ name }) => [name, describeSettings(app.settings.get(name))]),
+    ),
+  };
+}
+
+/** One process type's settings as JSON-ready data with a fixed key order. */
+function describeSettings(settings: ProcessSettings | undefined) {
+  if (settings === undefined) return null;
+  const { ready, restart } = settings;
+  return {
+    ready: ready
+      ? { check: ready.check, intervalMs: ready.intervalMs, timeoutMs: ready.timeoutMs }
+      : null,
+    dependsOn: settings.dependsOn.map(({ name, restart }) => ({ name, restart })),
+    stopSignal: settings.stopSignal,
+    stopTimeoutMs: settings.stopTimeoutMs ?? null,
+    restart: {
+      policy: restart.policy,
+      initialBackoffMs: restart.initialBackoffMs,
+      maxBackoffMs: restart.maxBackoffMs,
+      resetAfterMs: restart.resetAfterMs,
+      limit: restart.limit,
+      windowMs: restart.windowMs,
+    },
+    watch: settings.watch,
   };
 }

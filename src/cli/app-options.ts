@@ -1,4 +1,4 @@
-// The flags every command shares for finding the app (-f -d -e -E), and loading it with them.
+// The flags every command shares for finding the app (-f -d -e -E --manifest), and loading it with them.
 import type { Command } from "commander";
 import { formatProblem } from "../app/format-problem.js";
 import { type LoadOptions, loadApp } from "../app/load.js";
@@ -12,23 +12,31 @@ export interface AppFlags {
   root?: string;
   env?: string;
   environment?: string;
+  manifest?: string;
   formation?: string;
   port?: string;
 }
 
-/** Adds -f, -d, -e and -E to `command`. */
+/** Adds -f, -d, -e, -E and --manifest to `command`. */
 export function addAppOptions(command: Command): Command {
   return command
-    .option("-f, --procfile <file>", "the Procfile (default: ./Procfile, or ROOT/Procfile)")
+    .option(
+      "-f, --procfile <file>",
+      "the Procfile (default: the manifest's procfile, else ROOT/Procfile or ./Procfile)",
+    )
     .option(
       "-d, --root <dir>",
       "the app root, where commands run (default: the Procfile's directory)",
     )
-    .option("-e, --env <files>", "comma-separated env files, replacing the default layering")
+    .option(
+      "-e, --env <files>",
+      "comma-separated env files, replacing the manifest's or the default list",
+    )
     .option(
       "-E, --environment <name>",
-      "environment name for .env.NAME files (default: $PARITY_ENV or development)",
-    );
+      "environment: its manifest settings and .env.NAME files (default: $PARITY_ENV or development)",
+    )
+    .option("--manifest <file>", "the manifest (default: parity.yml in the root, if any)");
 }
 
 /** Maps the flags onto the loader's options. */
@@ -38,6 +46,7 @@ export function toLoadOptions(flags: AppFlags, io: Io, processes?: string[]): Lo
   if (flags.root !== undefined) options.root = flags.root;
   if (flags.env !== undefined) options.envFiles = parseEnvFileList(flags.env, io.cwd);
   if (flags.environment !== undefined) options.environment = flags.environment;
+  if (flags.manifest !== undefined) options.manifest = flags.manifest;
   if (flags.formation !== undefined) options.formation = flags.formation;
   if (flags.port !== undefined) options.port = flags.port;
   if (processes && processes.length > 0) options.processes = processes;

@@ -8,6 +8,7 @@ interface StartFlags extends AppFlags {
   timeout?: string;
   color?: boolean;
   timestamp: boolean;
+  watch: boolean;
 }
 
 /** Adds the start command. */
@@ -19,13 +20,14 @@ export function addStartCommand(program: Command, io: Io, setStatus: (code: numb
   addAppOptions(command)
     .option(
       "-m, --formation <spec>",
-      "instances per type: web=2,worker=1 or all=N (default: all=1)",
+      "instances per type: web=2,worker=1 or all=N (default: the manifest's, else all=1)",
     )
     .option("-p, --port <port>", "base port (default: $PORT, else 5000)")
     .option("-t, --timeout <seconds>", "seconds between the stop signal and SIGKILL", "5")
     .option("-c, --color", "colour the output even when stdout is not a terminal")
     .option("--no-color", "never colour the output")
     .option("--no-timestamp", "do not prefix lines with the time")
+    .option("--no-watch", "do not restart processes when their watched files change")
     .action(async (processes: string[], flags: StartFlags) => {
       setStatus(await runStart(processes, flags, io));
     });
@@ -60,6 +62,7 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
     timeoutSeconds: timeout.value,
     ...(flags.color !== undefined && { color: flags.color }),
     timestamps: flags.timestamp,
+    watch: flags.watch && app.watch,
     shellEnv: io.env,
   });
   return run.done;

@@ -121,7 +121,9 @@ const cases: Case[] = [
     name: "a formation that starts nothing",
     files: { Procfile: `web: ${TOUCH}\nworker: ${TOUCH}\n` },
     args: ["start", "-m", "all=0"],
-    expect: [/^error: -m\/--formation: the formation starts no process \(every count is 0\)\. Fix: /],
+    expect: [
+      /^error: -m\/--formation: the formation starts no process \(every count is 0\)\. Fix: /,
+    ],
   },
   {
     name: "an app root that does not exist",

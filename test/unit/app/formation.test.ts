@@ -30,6 +30,21 @@ describe("parseFormation", () => {
     expect(counts("web=1,all=0")).toEqual({ web: 1, worker: 0, clock: 0 });
   });
 
+  it("starts from a base formation (the manifest's) that items override per type", () => {
+    const base = new Map([
+      ["web", 2],
+      ["worker", 0],
+      ["clock", 3],
+    ]);
+    const withBase = (spec: string | undefined) => {
+      const result = parseFormation(spec, types, "-m/--formation", base);
+      return result.ok && Object.fromEntries(result.value);
+    };
+    expect(withBase(undefined)).toEqual({ web: 2, worker: 0, clock: 3 });
+    expect(withBase("worker=1")).toEqual({ web: 2, worker: 1, clock: 3 });
+    expect(withBase("all=1,web=5")).toEqual({ web: 5, worker: 1, clock: 1 });
+  });
+
   it("tolerates spaces around items and around =, and empty items", () => {
     expect(counts(" web = 2 , worker=3 ,")).toEqual({ web: 2, worker: 3, clock: 1 });
   });

@@ -63,6 +63,15 @@ describe("loadApp defaults", () => {
         manifest: undefined,
         user: undefined,
         log: undefined,
+        watch: true,
+        sources: {
+          environment: { kind: "default" },
+          envFiles: { kind: "default" },
+          formation: { kind: "default" },
+          user: { kind: "default" },
+          log: { kind: "default" },
+          watch: { kind: "default" },
+        },
       },
     });
   });

@@ -2,7 +2,7 @@ import { parse } from "dotenv";
 import { describe, expect, it } from "vitest";
 import { getDefaultSettings } from "../../../src/app/defaults.js";
 import { renderCheck, renderEnv } from "../../../src/app/render.js";
-import type { App, EnvEntry, Problem, Result } from "../../../src/types.js";
+import type { App, EnvEntry, Problem, ProcessSettings, Result } from "../../../src/types.js";
 
 const root = "/srv/shop";
 const file = (name: string, line: number) => ({
@@ -40,6 +40,15 @@ function makeApp(env: [string, EnvEntry][] = []): App {
     manifest: undefined,
     user: undefined,
     log: undefined,
+    watch: true,
+    sources: {
+      environment: { kind: "default" },
+      envFiles: { kind: "default" },
+      formation: { kind: "default" },
+      user: { kind: "default" },
+      log: { kind: "default" },
+      watch: { kind: "default" },
+    },
   };
 }
 
@@ -84,7 +93,10 @@ describe("renderEnv", () => {
   it("explains where every value came from, relative to cwd", () => {
     expect(renderEnv(makeApp(env), { explain: true, showSecrets: false, cwd: root })).toBe(
       [
-        "# environment development; env files read: .env, .env.development",
+        "# environment development (default); no manifest",
+        "# env files read: .env, .env.development (the default layering)",
+        "# formation: web=2, worker=1, clock=1 (default)",
+        "# watch: on (default)",
         "API_TOKEN=********  # from .env:2",
         "EDITOR=vim  # from the shell (overrides .env:5)",
         "GREETING='hello \"world\"\nbye'  # from .env.development:3 (overrides .env:2, .env.local:7)",
@@ -108,8 +120,43 @@ describe("renderEnv", () => {
   it("shows absolute paths outside cwd and says when no file was read", () => {
     const app = { ...makeApp(env), envFiles: [] };
     const text = renderEnv(app, { explain: true, showSecrets: false, cwd: "/elsewhere" });
-    expect(text.split("\n")[0]).toBe("# environment development; env files read: none");
+    expect(text.split("\n")[1]).toBe("# env files read: none (the default layering)");
     expect(text).toContain("ZED=last  # from /srv/shop/.env:1");
+  });
+
+  it("explains the manifest's settings with their positions", () => {
+    const manifest = `${root}/parity.yml`;
+    const at = (line: number, column: number) => ({
+      kind: "manifest" as const,
+      file: manifest,
+      line,
+      column,
+    });
+    const app: App = {
+      ...makeApp(),
+      environment: "production",
+      manifest,
+      user: "deploy",
+      log: "/var/log/shop",
+      watch: false,
+      sources: {
+        environment: { kind: "flag", flag: "-E/--environment" },
+        envFiles: at(14, 16),
+        formation: { kind: "flag", flag: "-m/--formation" },
+        user: at(15, 11),
+        log: at(16, 10),
+        watch: { kind: "default" },
+      },
+    };
+    const text = renderEnv(app, { explain: true, showSecrets: false, cwd: root });
+    expect(text.split("\n")).toEqual([
+      "# environment production (from -E/--environment); manifest parity.yml",
+      "# env files read: .env, .env.development (from parity.yml:14:16)",
+      "# formation: web=2, worker=1, clock=1 (from -m/--formation)",
+      "# user: deploy (from parity.yml:15:11)",
+      "# log: /var/log/shop (from parity.yml:16:10)",
+      "# watch: off (default)",
+    ]);
   });
 
   it("prints nothing for an empty environment", () => {
@@ -137,6 +184,13 @@ describe("renderCheck text", () => {
       ok: true,
       text: "ok: Procfile defines 3 process types (web, worker, clock); 4 instances on ports 5000-5200; environment development; env files: .env, .env.development",
     });
+  });
+
+  it("names the manifest in the summary", () => {
+    const app = { ...makeApp(), manifest: `${root}/parity.yml` };
+    expect(renderCheck(ok(app), opts).text).toMatch(
+      /; env files: \.env, \.env\.development; manifest parity\.yml$/,
+    );
   });
 
   it("uses singular forms and says when no env file was read", () => {
@@ -201,6 +255,21 @@ describe("renderCheck text", () => {
 
 describe("renderCheck JSON", () => {
   const opts = { json: true, strict: false, cwd: root };
+  const defaultJson = {
+    ready: null,
+    dependsOn: [],
+    stopSignal: "SIGTERM",
+    stopTimeoutMs: null,
+    restart: {
+      policy: "never",
+      initialBackoffMs: 500,
+      maxBackoffMs: 30000,
+      resetAfterMs: 30000,
+      limit: 5,
+      windowMs: 60000,
+    },
+    watch: [],
+  };
 
   it("describes a valid app with a stable key order", () => {
     const result = renderCheck({ ok: true, value: makeApp(), warnings: [] }, opts);
@@ -227,12 +296,55 @@ describe("renderCheck JSON", () => {
               { name: "worker.1", port: 5100 },
               { name: "clock.1", port: 5200 },
             ],
+            manifest: null,
+            user: null,
+            log: null,
+            watch: true,
+            settings: {
+              web: defaultJson,
+              worker: defaultJson,
+              clock: defaultJson,
+            },
           },
         },
         null,
         2,
       ),
     );
+  });
+
+  it("includes the manifest, user, log and each process type's settings", () => {
+    const web: ProcessSettings = {
+      ...getDefaultSettings(),
+      ready: { check: { kind: "http", url: "http://x:$PORT/" }, intervalMs: 250, timeoutMs: 9000 },
+      dependsOn: [{ name: "worker", restart: true }],
+      stopSignal: "SIGQUIT",
+      stopTimeoutMs: 0,
+      watch: ["src/**"],
+    };
+    const app: App = {
+      ...makeApp(),
+      manifest: `${root}/parity.yml`,
+      user: "deploy",
+      log: "/var/log/shop",
+      watch: false,
+      settings: new Map([...makeApp().settings, ["web", web]]),
+    };
+    const parsed = JSON.parse(renderCheck({ ok: true, value: app, warnings: [] }, opts).text);
+    expect(parsed.app).toMatchObject({
+      manifest: `${root}/parity.yml`,
+      user: "deploy",
+      log: "/var/log/shop",
+      watch: false,
+    });
+    expect(parsed.app.settings.web).toEqual({
+      ...defaultJson,
+      ready: { check: { kind: "http", url: "http://x:$PORT/" }, intervalMs: 250, timeoutMs: 9000 },
+      dependsOn: [{ name: "worker", restart: true }],
+      stopSignal: "SIGQUIT",
+      stopTimeoutMs: 0,
+      watch: ["src/**"],
+    });
   });
 
   it("lists problems with a fixed key order and a null app", () => {
