@@ -65,16 +65,17 @@ export interface Run {
   kill(): void;
 }
 
-/** Returns the environment every instance starts from: the app's env files under the shell's own environment. */
+/**
+ * Returns the environment every instance starts from: the shell's, plus the app's resolved
+ * env files (where the shell's own values already won).
+ */
 export function buildBaseEnv(
   app: App,
   shellEnv: NodeJS.ProcessEnv,
   colorOutput: boolean,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { ...shellEnv };
   for (const [key, entry] of app.env) env[key] = entry.value;
-  Object.assign(env, shellEnv);
-  for (const [key, entry] of app.env) if (key === "PORT" || key === "PS") env[key] = entry.value;
   if (colorOutput) {
     env.FORCE_COLOR ??= "1";
     env.CLICOLOR_FORCE ??= "1";

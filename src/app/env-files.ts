@@ -20,7 +20,6 @@ export interface EnvFiles {
 }
 
 /** Keys the shell cannot override: parity sets them per instance. */
-const INSTANCE_KEYS = new Set(["PORT", "PS"]);
 const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** List the default layering for an environment: .env, .env.local, .env.NAME, .env.NAME.local. */
@@ -61,7 +60,10 @@ export function readEnvFiles(files: EnvFileRequest[]): Result<EnvFiles> {
   return { ok: true, value: { env, read }, warnings: problems };
 }
 
-/** Let the shell's environment win over files for every key but PORT and PS. */
+/**
+ * Lets the shell's environment win over the files, for every key (parity start then sets PORT
+ * and PS per instance; parity run keeps the shell's).
+ */
 export function resolveEnv(
   fileEnv: Map<string, EnvEntry>,
   shellEnv: Record<string, string | undefined>,
@@ -69,7 +71,7 @@ export function resolveEnv(
   const resolved = new Map<string, EnvEntry>();
   for (const [key, entry] of fileEnv) {
     const shellValue = shellEnv[key];
-    if (shellValue === undefined || INSTANCE_KEYS.has(key)) {
+    if (shellValue === undefined) {
       resolved.set(key, entry);
       continue;
     }

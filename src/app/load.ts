@@ -51,6 +51,8 @@ export interface LoadOptions {
   processes?: string[];
   /** -a/--app. Default: the manifest's `app`, else the root directory's name. */
   appName?: string;
+  /** A missing default Procfile is no error (parity run, parity env): the app has no process types. */
+  procfileOptional?: boolean;
 }
 
 /** The part of the world loading reads: where it runs and the shell's environment. */
@@ -79,9 +81,10 @@ export function loadApp(options: LoadOptions, world: LoadWorld): Result<App> {
           problems,
         )
       : undefined;
+  // Files given with -e are read even when the environment name is bad: check reports both.
   const envFiles =
-    environment && rootOk
-      ? collect(readEnv(options, root, environment.name, resolved?.envFiles))
+    rootOk && (environment || options.envFiles)
+      ? collect(readEnv(options, root, environment?.name ?? "", resolved?.envFiles))
       : undefined;
   const basePort = envFiles
     ? collect(pickBasePort(options.port, world.env, envFiles.env))
@@ -152,7 +155,12 @@ function readFiles(options: LoadOptions, cwd: string, problems: Problem[]) {
   const root = explicitRoot ?? dirname(procfile);
   // A broken manifest may name another Procfile: report a missing one only when it is sure.
   const guessing = manifestFile !== undefined && !manifest && !options.procfile;
-  const types = guessing && !existsSync(procfile) ? undefined : collect(readProcfile(procfile));
+  const optional = options.procfileOptional === true && !options.procfile && !existsSync(procfile);
+  const types = optional
+    ? []
+    : guessing && !existsSync(procfile)
+      ? undefined
+      : collect(readProcfile(procfile));
   return { rootOk, root, procfile, manifest, types };
 }
 
@@ -239,6 +247,15 @@ function readEnv(
   environment: string,
   listed: ManifestSettings["envFiles"],
 ): Result<EnvFiles> {
+  if (options.envFiles?.length === 0) {
+    const problem: Problem = {
+      severity: "error",
+      message: "no env file given",
+      flag: "-e/--env",
+      fix: "name one or more files, separated by commas, such as -e .env,.env.test",
+    };
+    return { ok: false, problems: [problem] };
+  }
   if (options.envFiles) {
     return readEnvFiles(options.envFiles.map((path) => ({ path, required: true })));
   }

@@ -29,12 +29,15 @@ export function parsePort(value: string | undefined, flag: string): Result<numbe
   };
 }
 
+/** The longest timeout a timer can hold (2^31 − 1 ms), in whole seconds. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
+
 /** Parse a timeout in seconds (decimals allowed, 0 or more); the default when not given. */
 export function parseTimeout(value: string | undefined, flag: string): Result<number> {
   if (value === undefined) return { ok: true, value: DEFAULT_TIMEOUT_SECONDS, warnings: [] };
   const text = value.trim();
   const seconds = Number(text);
-  if (/^(\d+(\.\d*)?|\.\d+)$/.test(text) && Number.isFinite(seconds)) {
+  if (/^(\d+(\.\d*)?|\.\d+)$/.test(text) && seconds <= MAX_TIMEOUT_SECONDS) {
     return { ok: true, value: seconds, warnings: [] };
   }
   return {
@@ -44,7 +47,7 @@ export function parseTimeout(value: string | undefined, flag: string): Result<nu
         severity: "error",
         message: `invalid timeout "${value}"`,
         flag,
-        fix: "give a number of seconds, 0 or more, such as 5 or 2.5",
+        fix: `give a number of seconds from 0 to ${MAX_TIMEOUT_SECONDS}, such as 5 or 2.5`,
       },
     ],
   };

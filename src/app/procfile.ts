@@ -4,7 +4,8 @@ import type { Problem, ProcessType, Result } from "../types.js";
 import { decodeUtf8 } from "./decode-text.js";
 
 /** Foreman's entry pattern: a name, a colon, optional whitespace, a non-empty command. */
-const ENTRY = /^([A-Za-z0-9_-]+):\s*(.+)$/;
+// `s`: a command may contain U+2028/U+2029, which `.` alone does not match.
+const ENTRY = /^([A-Za-z0-9_-]+):\s*(.+)$/s;
 const NAME = /^[A-Za-z0-9_-]+$/;
 
 /** Parse Procfile bytes into its process types, in file order. */

@@ -67,8 +67,10 @@ export function loadAppOrReport(
   io: Io,
   processes?: string[],
   flagProblems: Problem[] = [],
+  extra: Partial<LoadOptions> = {},
 ): App | undefined {
-  const result = loadApp(toLoadOptions(flags, io, processes), { cwd: io.cwd, env: io.env });
+  const options = { ...toLoadOptions(flags, io, processes), ...extra };
+  const result = loadApp(options, { cwd: io.cwd, env: io.env });
   const problems = result.ok ? result.warnings : result.problems;
   printProblems([...flagProblems, ...problems], io);
   return result.ok && flagProblems.length === 0 ? result.value : undefined;

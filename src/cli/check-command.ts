@@ -20,8 +20,14 @@ export function addCheckCommand(program: Command, io: Io, setStatus: (code: numb
     .option("-p, --port <port>", "base port (default: $PORT, else 5000)")
     .option("--json", "print the result as JSON")
     .option("--strict", "treat warnings (ignored Procfile lines) as errors")
-    .action((flags: CheckFlags) => {
-      const result = loadApp(toLoadOptions(flags, io), { cwd: io.cwd, env: io.env });
+    .action(async (flags: CheckFlags) => {
+      let result = loadApp(toLoadOptions(flags, io), { cwd: io.cwd, env: io.env });
+      // What start would refuse, check reports too: a port something already listens on.
+      if (result.ok) {
+        const { findBusyPorts } = await import("../supervisor/ports.js");
+        const busy = await findBusyPorts(result.value.instances);
+        if (busy.length > 0) result = { ok: false, problems: [...result.warnings, ...busy] };
+      }
       const report = renderCheck(result, {
         json: flags.json === true,
         strict: flags.strict === true,

@@ -240,3 +240,48 @@ describe("parity env", () => {
     expect(r.stdout).toMatch(/^PLAIN=x +# from the shell \(overrides \.env:1\)$/m);
   });
 });
+
+describe("review fixes: run and env without a Procfile, PORT from the shell, -e ''", () => {
+  it("parity run and parity env work in a directory without a Procfile", async () => {
+    const cwd = track(makeApp({ ".env": "A=1\n" }));
+    const run = await runParityToEnd(["run", 'echo "A=$A"'], { cwd });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("A=1\n");
+    const env = await runParityToEnd(["env"], { cwd });
+    expect(env.stdout).toBe("A=1\n");
+    const start = await runParityToEnd(["start"], { cwd });
+    expect(start.code).toBe(2);
+    expect(start.stderr).toMatch(/Procfile not found/);
+  });
+
+  it("parity run keeps the shell's PORT over the env files'", async () => {
+    const cwd = track(makeApp({ Procfile: "web: true\n", ".env": "PORT=7000\n" }));
+    const r = await runParityToEnd(["run", 'echo "$PORT"'], { cwd, env: { PORT: "9123" } });
+    expect(r.stdout).toBe("9123\n");
+  });
+
+  it("-e with no file is a flag error", async () => {
+    const cwd = track(makeApp({ Procfile: "web: true\n" }));
+    const r = await runParityToEnd(["start", "-e", ""], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "error: -e/--env: no env file given. Fix: name one or more files, separated by commas, such as -e .env,.env.test.\n",
+    );
+  });
+
+  it("a timeout above what a timer can hold is refused", async () => {
+    const cwd = track(makeApp({ Procfile: "web: true\n" }));
+    const r = await runParityToEnd(["start", "-t", "3000000"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: -t\/--timeout: invalid timeout "3000000"\. Fix: give a number of seconds from 0 to 2147483/,
+    );
+  });
+
+  it("a command may contain U+2028", async () => {
+    const cwd = track(makeApp({ Procfile: "w: echo 'a\u2028b'\n" }));
+    const r = await runParityToEnd(["start", "--no-timestamp", "-p", "45900"], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/w\.1 +\| a\u2028b/);
+  });
+});

@@ -171,6 +171,11 @@ describe("user errors", () => {
         "error: -p/--port: port 45110 (PORT of worker.1) is already in use. Fix: stop what is listening there, or choose another base port with -p/--port.\n",
       );
       expect(existsSync(join(cwd, "started.flag"))).toBe(false);
+      const check = await runParityToEnd(["check", "-p", "45010"], { cwd });
+      expect(check.code).toBe(1);
+      expect(check.stderr).toMatch(
+        /^error: -p\/--port: port 45110 \(PORT of worker\.1\) is already in use\./m,
+      );
     });
   });
 

@@ -262,10 +262,11 @@ describe("resolveEnv", () => {
     });
   });
 
-  it("keeps the files' PORT and PS even when the shell sets them", () => {
+  it("lets the shell win for PORT and PS too (start sets them per instance; run keeps the shell's)", () => {
     const resolved = resolveEnv(fileEnv, { PORT: "8080", PS: "web.1" });
-    expect(resolved.get("PORT")).toEqual(fileEnv.get("PORT"));
-    expect(resolved.get("PS")).toEqual(fileEnv.get("PS"));
+    expect(resolved.get("PORT")?.value).toBe("8080");
+    expect(resolved.get("PORT")?.source).toEqual({ kind: "shell" });
+    expect(resolved.get("PS")?.value).toBe("web.1");
   });
 
   it("does not add keys that only the shell has, and keeps file order", () => {

@@ -268,7 +268,8 @@ describe("loadApp base port", () => {
     dir.write(".env", "PORT=3000\n");
     const app = appOf(load({}, { PORT: "8000" }));
     expect(app.basePort).toBe(8000);
-    expect(app.env.get("PORT")?.value).toBe("3000");
+    expect(app.env.get("PORT")?.value).toBe("8000");
+    expect(app.env.get("PORT")?.overridden).toHaveLength(1);
   });
 
   it("takes the files' PORT when the shell has none", () => {

@@ -67,7 +67,7 @@ describe("parseTimeout", () => {
             severity: "error",
             message: `invalid timeout "${text}"`,
             flag: "-t/--timeout",
-            fix: "give a number of seconds, 0 or more, such as 5 or 2.5",
+            fix: "give a number of seconds from 0 to 2147483, such as 5 or 2.5",
           },
         ],
       });
