@@ -1,58 +1,65 @@
 #!/usr/bin/env node
-// parity's entry point: loads the bundled CLI (with a V8 code cache: start-up time is a feature)
+// parity's entry point: loads the bundled CLI with a V8 code cache (start-up time is a feature)
 // and exits with its status. CommonJS (see bin/package.json) so that no ESM loader runs first.
+// The bundle's heavy parts (dist/lazy/*.cjs: the manifest reader, the watcher) are loaded the
+// same way, only when an app needs them.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
 const Module = require("node:module");
 
-const bundle = path.join(__dirname, "..", "dist", "parity.cjs");
-const cacheFile = `${bundle}.cache`;
+const dist = path.join(__dirname, "..", "dist");
+/** Scripts whose cache was missing or stale: written once parity is done. */
+const staleCaches = [];
+const loaded = new Map();
 
-function loadBundle() {
-  const source = fs.readFileSync(bundle, "utf8");
+// Compiles and runs a CommonJS bundle with its code cache (FILE.cache) when there is a usable one.
+function loadBundle(file) {
+  const known = loaded.get(file);
+  if (known) return known.exports;
+  const source = fs.readFileSync(file, "utf8");
   let cachedData;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    cachedData = fs.readFileSync(`${file}.cache`);
   } catch {
     // no cache yet: compile from source
   }
-  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected === true)
+    staleCaches.push({ file, script });
   const module = { exports: {} };
+  loaded.set(file, module);
+  const baseRequire = Module.createRequire(file);
+  const bundleRequire = (id) =>
+    id.startsWith("./lazy/") ? loadBundle(path.join(dist, id)) : baseRequire(id);
   script
     .runInThisContext()
-    .call(
-      module.exports,
-      module.exports,
-      Module.createRequire(bundle),
-      module,
-      bundle,
-      path.dirname(bundle),
-    );
-  const stale = cachedData === undefined || script.cachedDataRejected === true;
-  return { main: module.exports.main, saveCache: stale ? () => writeCache(script) : () => {} };
+    .call(module.exports, module.exports, bundleRequire, module, file, path.dirname(file));
+  return module.exports;
 }
 
 // Best effort: an unwritable install directory only means no cache.
-function writeCache(script) {
-  const temp = `${cacheFile}.${process.pid}`;
-  try {
-    fs.writeFileSync(temp, script.createCachedData());
-    fs.renameSync(temp, cacheFile);
-  } catch {
+function writeCaches() {
+  for (const { file, script } of staleCaches) {
+    const temp = `${file}.cache.${process.pid}`;
     try {
-      fs.unlinkSync(temp);
+      fs.writeFileSync(temp, script.createCachedData());
+      fs.renameSync(temp, `${file}.cache`);
     } catch {
-      // nothing written
+      try {
+        fs.unlinkSync(temp);
+      } catch {
+        // nothing written
+      }
     }
   }
 }
 
-const { main, saveCache } = loadBundle();
+const { main } = loadBundle(path.join(dist, "parity.cjs"));
 main(process.argv.slice(2)).then(
   (code) => {
-    saveCache();
+    writeCaches();
     process.exit(code);
   },
   (err) => {

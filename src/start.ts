@@ -1,40 +1,20 @@
 // The library's `start`: runs an app's instances with prefixed output until they stop.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { getPainter, shouldColor } from "./output/colors.js";
-import { type Console, createConsole } from "./output/console.js";
+import { createConsole } from "./output/console.js";
 import { openOutputSink } from "./output/stdout.js";
 import { type OutputSink, OutputWriter } from "./output/writer.js";
 import { handleStopSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
 import { readProcessTable } from "./supervisor/process-table.js";
+import { restartOnChange } from "./supervisor/restart-on-change.js";
 import { Supervisor } from "./supervisor/supervisor.js";
-import { type Watcher, watchTypes } from "./supervisor/watch.js";
 import { startWatchdog } from "./supervisor/watchdog.js";
 import type { App } from "./types.js";
 
-// Restarts the process types whose watched files change (and closes the watcher on stop).
-function startWatching(
-  app: App,
-  enabled: boolean,
-  supervisor: Supervisor,
-  console: Console,
-): Watcher | undefined {
-  const globs = new Map(
-    [...app.settings]
-      .filter(([type, s]) => s.watch.length > 0 && app.instances.some((i) => i.type === type))
-      .map(([type, s]) => [type, s.watch]),
-  );
-  if (!enabled || globs.size === 0) return undefined;
-  const watcher = watchTypes(app.root, globs, (types, paths) => {
-    if (supervisor.stopping) return;
-    const shown =
-      paths.length > 3
-        ? `${paths.slice(0, 3).join(", ")} and ${paths.length - 3} more`
-        : paths.join(", ");
-    console.system(`${shown} changed: restarting ${types.join(", ")}`);
-    void supervisor.restartTypes(types);
-  });
-  return watcher;
+// Tells this run's processes from any other's (not a secret: node:crypto costs start-up time).
+function makeRunId(): string {
+  const random = Math.floor(Math.random() * 2 ** 48).toString(36);
+  return `${process.pid.toString(36)}${Date.now().toString(36)}${random}`;
 }
 
 /** Options of a run (the CLI maps foreman's flags onto these). */
@@ -89,7 +69,7 @@ export function start(app: App, options: StartOptions = {}): Run {
   const timeoutSeconds = options.timeoutSeconds ?? 5;
   const color = shouldColor(options.color);
   const writer = new OutputWriter(options.sink ?? openOutputSink(1));
-  const runId = randomBytes(8).toString("hex");
+  const runId = makeRunId();
   const console = createConsole(writer, {
     instances: app.instances,
     typeIndex: new Map(app.types.map((t) => [t.name, t.index])),
@@ -130,10 +110,10 @@ export function start(app: App, options: StartOptions = {}): Run {
   };
   const signals = options.signals === undefined ? process : options.signals;
   const detach = signals ? handleStopSignals(signals, target) : () => undefined;
-  const watcher = startWatching(app, options.watch ?? false, supervisor, console);
+  const watcher = restartOnChange(app, options.watch ?? false, supervisor, console);
   supervisor.start();
   const done = supervisor.done.then(async (code) => {
-    await watcher?.close();
+    await (await watcher)?.close();
     await Promise.race([
       writer.flush(),
       new Promise<void>((resolve) => {

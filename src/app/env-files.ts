@@ -2,9 +2,9 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "dotenv";
 import type { EnvEntry, Problem, Result } from "../types.js";
 import { decodeUtf8 } from "./decode-text.js";
+import { parseDotenv } from "./dotenv.js";
 import { findDefinitionLines, findLineByPrefix } from "./env-lines.js";
 
 /** One env file to read; a required one must exist. */
@@ -48,7 +48,7 @@ export function readEnvFiles(files: EnvFileRequest[]): Result<EnvFiles> {
     read.push(path);
     const text = decoded.value;
     const lines = findDefinitionLines(text);
-    for (const [key, value] of Object.entries(parse(text))) {
+    for (const [key, value] of Object.entries(parseDotenv(text))) {
       const line = lines.get(key) ?? findLineByPrefix(text, key) ?? 1;
       const earlier = env.get(key);
       const overridden = earlier ? [...earlier.overridden, earlier.source] : [];

@@ -1,6 +1,6 @@
 // Writes an env value so that dotenv's `parse` reads back exactly the same string.
 
-import { parse } from "dotenv";
+import { parseDotenv } from "./dotenv.js";
 
 /** Quote a value for a .env line only when needed, choosing a form dotenv reads back exactly. */
 export function quoteEnvValue(value: string): string {
@@ -20,7 +20,7 @@ export function quoteEnvValue(value: string): string {
 
 /** Tell whether dotenv reads `K=<form>` back as `value`, alone and before a comment. */
 function readsBack(form: string, value: string): boolean {
-  const plain = parse(`K=${form}\nZ=1\n`);
-  const commented = parse(`K=${form}  # c\nZ=1\n`);
+  const plain = parseDotenv(`K=${form}\nZ=1\n`);
+  const commented = parseDotenv(`K=${form}  # c\nZ=1\n`);
   return plain.K === value && commented.K === value && plain.Z === "1" && commented.Z === "1";
 }

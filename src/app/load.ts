@@ -23,8 +23,7 @@ import {
 } from "./defaults.js";
 import { defaultEnvFiles, type EnvFiles, readEnvFiles, resolveEnv } from "./env-files.js";
 import { assignInstances, checkProcessNames, parseFormation } from "./formation.js";
-import { readManifest } from "./manifest/parse.js";
-import { type ManifestSettings, resolveManifest } from "./manifest/resolve.js";
+import type { ManifestSettings } from "./manifest/resolve.js";
 import { parsePort } from "./options.js";
 import { checkRoot, findManifest, pickProcfile } from "./paths.js";
 import { parseProcfile } from "./procfile.js";
@@ -64,14 +63,35 @@ export interface LoadWorld {
 const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const DEFAULT_SOURCE: SettingSource = { kind: "default" };
 
+/** The manifest module (yaml, zod): imported only when there is a manifest to read. */
+type ManifestModule = typeof import("./manifest/index.js");
+
 /** Read and validate everything about an app, reporting every problem any stage can find. */
-export function loadApp(options: LoadOptions, world: LoadWorld): Result<App> {
+export async function loadApp(options: LoadOptions, world: LoadWorld): Promise<Result<App>> {
+  const manifestFile = findManifest(options, world.cwd);
+  const manifestModule = manifestFile ? await import("./manifest/index.js") : undefined;
+  return loadAppWith(options, world, manifestFile, manifestModule);
+}
+
+function loadAppWith(
+  options: LoadOptions,
+  world: LoadWorld,
+  manifestFile: string | undefined,
+  manifestModule: ManifestModule | undefined,
+): Result<App> {
   const problems: Problem[] = [];
   const collect = collectInto(problems);
-  const { rootOk, root, procfile, manifest, types } = readFiles(options, world.cwd, problems);
+  const { rootOk, root, procfile, manifest, types } = readFiles(
+    options,
+    world.cwd,
+    problems,
+    manifestFile,
+    manifestModule,
+  );
+  const resolveManifest = manifestModule?.resolveManifest;
   const environment = collect(pickEnvironment(options, world.env));
   const resolved =
-    manifest && environment
+    manifest && environment && resolveManifest
       ? keep(
           resolveManifest(manifest, {
             types,
@@ -138,13 +158,19 @@ function collectInto(problems: Problem[]) {
  * Read the manifest and the Procfile, and find the root. A manifest with bad values still gives
  * its valid rest, so that its names and dependencies are checked too.
  */
-function readFiles(options: LoadOptions, cwd: string, problems: Problem[]) {
+function readFiles(
+  options: LoadOptions,
+  cwd: string,
+  problems: Problem[],
+  manifestFile: string | undefined,
+  manifestModule: ManifestModule | undefined,
+) {
   const collect = collectInto(problems);
   const explicitRoot = options.root ? resolve(cwd, options.root) : undefined;
   const rootOk = explicitRoot === undefined || collect(checkRoot(explicitRoot)) !== undefined;
-  const manifestFile = findManifest(options, cwd);
   const flag = options.manifest === undefined ? undefined : "--manifest";
-  const parsed = manifestFile ? readManifest(manifestFile, flag) : undefined;
+  const parsed =
+    manifestFile && manifestModule ? manifestModule.readManifest(manifestFile, flag) : undefined;
   problems.push(...(parsed?.problems ?? []));
   const manifest = parsed?.manifest;
   const procfile = pickProcfile(

@@ -62,15 +62,15 @@ export function printProblems(problems: Problem[], io: Io): void {
  * Loads the app and prints its warnings; on errors (its own, or `flagProblems` found by the
  * caller) prints every problem and returns undefined.
  */
-export function loadAppOrReport(
+export async function loadAppOrReport(
   flags: AppFlags,
   io: Io,
   processes?: string[],
   flagProblems: Problem[] = [],
   extra: Partial<LoadOptions> = {},
-): App | undefined {
+): Promise<App | undefined> {
   const options = { ...toLoadOptions(flags, io, processes), ...extra };
-  const result = loadApp(options, { cwd: io.cwd, env: io.env });
+  const result = await loadApp(options, { cwd: io.cwd, env: io.env });
   const problems = result.ok ? result.warnings : result.problems;
   printProblems([...flagProblems, ...problems], io);
   return result.ok && flagProblems.length === 0 ? result.value : undefined;

@@ -21,7 +21,7 @@ export function addCheckCommand(program: Command, io: Io, setStatus: (code: numb
     .option("--json", "print the result as JSON")
     .option("--strict", "treat warnings (ignored Procfile lines) as errors")
     .action(async (flags: CheckFlags) => {
-      let result = loadApp(toLoadOptions(flags, io), { cwd: io.cwd, env: io.env });
+      let result = await loadApp(toLoadOptions(flags, io), { cwd: io.cwd, env: io.env });
       // What start would refuse, check reports too: a port something already listens on.
       if (result.ok) {
         const { findBusyPorts } = await import("../supervisor/ports.js");

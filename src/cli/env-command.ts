@@ -17,8 +17,8 @@ export function addEnvCommand(program: Command, io: Io, setStatus: (code: number
   addAppOptions(command)
     .option("--explain", "say which file and line (or the shell) each value came from")
     .option("--show-secrets", "print secret-looking values instead of masking them")
-    .action((flags: EnvFlags) => {
-      const app = loadAppOrReport(flags, io, undefined, [], { procfileOptional: true });
+    .action(async (flags: EnvFlags) => {
+      const app = await loadAppOrReport(flags, io, undefined, [], { procfileOptional: true });
       if (!app) return setStatus(EXIT_USAGE);
       const text = renderEnv(app, {
         explain: flags.explain === true,

@@ -14,7 +14,7 @@ export function addRunCommand(program: Command, io: Io, setStatus: (code: number
     )
     .passThroughOptions();
   addAppOptions(command).action(async (words: string[], flags: AppFlags) => {
-    const app = loadAppOrReport(flags, io, undefined, [], { procfileOptional: true });
+    const app = await loadAppOrReport(flags, io, undefined, [], { procfileOptional: true });
     if (!app) return setStatus(EXIT_USAGE);
     const { runOne } = await import("../run.js");
     setStatus(await runOne(app, words, { shellEnv: io.env }));

@@ -35,7 +35,7 @@ export function addStartCommand(program: Command, io: Io, setStatus: (code: numb
 
 async function runStart(processes: string[], flags: StartFlags, io: Io): Promise<number> {
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");
-  const app = loadAppOrReport(flags, io, processes, timeout.ok ? [] : timeout.problems);
+  const app = await loadAppOrReport(flags, io, processes, timeout.ok ? [] : timeout.problems);
   if (!app || !timeout.ok) return EXIT_USAGE;
   if (app.instances.length === 0) {
     printProblems(

@@ -4,10 +4,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 
-/** Replaces $PORT and ${PORT} in a probe value with the instance's port. */
-export function expandPort(value: string, port: number): string {
-  return value.replaceAll(/\$\{PORT\}|\$PORT\b/g, String(port));
-}
+export { expandPort } from "./expand-port.js";
 
 /** Resolves true when a TCP connection to host:port succeeds within `timeoutMs`. */
 export function tryTcp(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 // Waits until an instance passes its readiness probe, or says why it did not in time.
 import { formatSeconds } from "../output/format-seconds.js";
 import type { ReadyCheck, ReadyProbe } from "../types.js";
-import { expandPort, tryExec, tryHttp, tryTcp } from "./probes.js";
+import { expandPort } from "./expand-port.js";
 
 /** What a probe needs to know about the instance it checks. */
 export interface ProbeTarget {
@@ -73,12 +73,13 @@ export async function waitUntilReady(
   }
 }
 
-function tryOnce(
+async function tryOnce(
   check: ReadyCheck,
   target: ProbeTarget,
   timeoutMs: number,
   abort: AbortSignal,
 ): Promise<boolean> {
+  const { tryExec, tryHttp, tryTcp } = await import("./probes.js");
   const port = target.port;
   switch (check.kind) {
     case "tcp":
@@ -88,7 +89,7 @@ function tryOnce(
     case "exec":
       return tryExec(expandPort(check.command, port), target.cwd, target.env, timeoutMs, abort);
     case "log":
-      return Promise.resolve(false);
+      return false;
   }
 }
 

@@ -30,9 +30,9 @@ function problemsOf(result: Result<App>): Problem[] {
 }
 
 describe("loadApp defaults", () => {
-  it("loads ./Procfile with one instance of each type from port 5000", () => {
+  it("loads ./Procfile with one instance of each type from port 5000", async () => {
     const procfile = dir.write("Procfile", "web: npm start\nworker: npm run worker\n");
-    const result = load();
+    const result = await load();
     expect(result).toEqual({
       ok: true,
       warnings: [],
@@ -76,15 +76,15 @@ describe("loadApp defaults", () => {
     });
   });
 
-  it("names the app after the root directory unless given a name", () => {
+  it("names the app after the root directory unless given a name", async () => {
     dir.write("shop/Procfile", "web: a\n");
-    expect(appOf(load({ root: "shop" })).name).toBe("shop");
-    expect(appOf(load({ root: "shop", appName: "store" })).name).toBe("store");
+    expect(appOf(await load({ root: "shop" })).name).toBe("shop");
+    expect(appOf(await load({ root: "shop", appName: "store" })).name).toBe("store");
   });
 
-  it("runs the foreman port example: -p 6000 -m web=2,worker=3", () => {
+  it("runs the foreman port example: -p 6000 -m web=2,worker=3", async () => {
     dir.write("Procfile", "web: a\nworker: b\n");
-    const app = appOf(load({ port: "6000", formation: "web=2,worker=3" }));
+    const app = appOf(await load({ port: "6000", formation: "web=2,worker=3" }));
     expect(app.instances.map((i) => `${i.name} ${i.port}`)).toEqual([
       "web.1 6000",
       "web.2 6001",
@@ -100,9 +100,9 @@ describe("loadApp defaults", () => {
     );
   });
 
-  it("carries warnings through on success", () => {
+  it("carries warnings through on success", async () => {
     dir.write("Procfile", "web: a\nworker : b\n");
-    const result = load();
+    const result = await load();
     expect(result.ok && result.warnings.map((w) => [w.line, w.message])).toEqual([
       [2, 'entry "worker" ignored: space before the colon'],
     ]);
@@ -110,38 +110,38 @@ describe("loadApp defaults", () => {
 });
 
 describe("loadApp paths (foreman's rules)", () => {
-  it("finds the Procfile under -d/--root, relative to cwd", () => {
+  it("finds the Procfile under -d/--root, relative to cwd", async () => {
     const procfile = dir.write("app/Procfile", "web: a\n");
-    const app = appOf(load({ root: "app" }));
+    const app = appOf(await load({ root: "app" }));
     expect(app.procfile).toBe(procfile);
     expect(app.root).toBe(join(dir.path, "app"));
   });
 
-  it("takes -f/--procfile relative to cwd and makes its directory the root", () => {
+  it("takes -f/--procfile relative to cwd and makes its directory the root", async () => {
     const procfile = dir.write("config/Procfile.dev", "web: a\n");
-    const app = appOf(load({ procfile: "config/Procfile.dev" }));
+    const app = appOf(await load({ procfile: "config/Procfile.dev" }));
     expect(app.procfile).toBe(procfile);
     expect(app.root).toBe(join(dir.path, "config"));
   });
 
-  it("keeps -d/--root when -f/--procfile is also given", () => {
+  it("keeps -d/--root when -f/--procfile is also given", async () => {
     dir.write("Procfile.dev", "web: a\n");
     dir.write("app/.env", "A=1\n");
-    const app = appOf(load({ procfile: "Procfile.dev", root: "app" }));
+    const app = appOf(await load({ procfile: "Procfile.dev", root: "app" }));
     expect(app.root).toBe(join(dir.path, "app"));
     expect(app.envFiles).toEqual([join(dir.path, "app", ".env")]);
   });
 
-  it("reads the default env files from the root, not from cwd", () => {
+  it("reads the default env files from the root, not from cwd", async () => {
     dir.write("app/Procfile", "web: a\n");
     dir.write("app/.env", "FROM=root\n");
     dir.write(".env", "FROM=cwd\n");
-    expect(appOf(load({ procfile: "app/Procfile" })).env.get("FROM")?.value).toBe("root");
+    expect(appOf(await load({ procfile: "app/Procfile" })).env.get("FROM")?.value).toBe("root");
   });
 
-  it("reports a missing Procfile by path, with the fix", () => {
+  it("reports a missing Procfile by path, with the fix", async () => {
     const path = join(dir.path, "Procfile");
-    expect(load()).toEqual({
+    expect(await load()).toEqual({
       ok: false,
       problems: [
         {
@@ -154,10 +154,10 @@ describe("loadApp paths (foreman's rules)", () => {
     });
   });
 
-  it("reports a -d/--root that is not a directory, next to the Procfile problem", () => {
+  it("reports a -d/--root that is not a directory, next to the Procfile problem", async () => {
     dir.write("Procfile.dev", "web: a\n");
     dir.write("file", "");
-    expect(problemsOf(load({ procfile: "Procfile.dev", root: "file" }))).toEqual([
+    expect(problemsOf(await load({ procfile: "Procfile.dev", root: "file" }))).toEqual([
       {
         severity: "error",
         message: `app root "${join(dir.path, "file")}" is not a directory`,
@@ -167,9 +167,9 @@ describe("loadApp paths (foreman's rules)", () => {
     ]);
   });
 
-  it("reports a Procfile path that is a directory", () => {
+  it("reports a Procfile path that is a directory", async () => {
     dir.write("Procfile/keep", "");
-    expect(problemsOf(load())).toEqual([
+    expect(problemsOf(await load())).toEqual([
       {
         severity: "error",
         message: "cannot read Procfile (EISDIR)",
@@ -181,14 +181,14 @@ describe("loadApp paths (foreman's rules)", () => {
 });
 
 describe("loadApp environment", () => {
-  it("layers .env, .env.local, .env.development, .env.development.local", () => {
+  it("layers .env, .env.local, .env.development, .env.development.local", async () => {
     dir.write("Procfile", "web: a\n");
     const base = dir.write(".env", "A=base\nB=base\nC=base\nD=base\n");
     const local = dir.write(".env.local", "B=local\n");
     const dev = dir.write(".env.development", "C=dev\n");
     const devLocal = dir.write(".env.development.local", "D=devlocal\n");
     dir.write(".env.production", "A=prod\n");
-    const app = appOf(load());
+    const app = appOf(await load());
     expect(app.envFiles).toEqual([base, local, dev, devLocal]);
     expect(Object.fromEntries([...app.env].map(([k, e]) => [k, e.value]))).toEqual({
       A: "base",
@@ -198,22 +198,23 @@ describe("loadApp environment", () => {
     });
   });
 
-  it("chooses the environment from the option, then PARITY_ENV, then development", () => {
+  it("chooses the environment from the option, then PARITY_ENV, then development", async () => {
     dir.write("Procfile", "web: a\n");
     dir.write(".env.production", "WHO=production\n");
     dir.write(".env.staging", "WHO=staging\n");
     expect(
-      appOf(load({ environment: "staging" }, { PARITY_ENV: "production" })).env.get("WHO")?.value,
+      appOf(await load({ environment: "staging" }, { PARITY_ENV: "production" })).env.get("WHO")
+        ?.value,
     ).toBe("staging");
-    const fromEnv = appOf(load({}, { PARITY_ENV: "production" }));
+    const fromEnv = appOf(await load({}, { PARITY_ENV: "production" }));
     expect(fromEnv.environment).toBe("production");
     expect(fromEnv.env.get("WHO")?.value).toBe("production");
-    expect(appOf(load({}, { PARITY_ENV: "" })).environment).toBe("development");
+    expect(appOf(await load({}, { PARITY_ENV: "" })).environment).toBe("development");
   });
 
-  it("refuses an environment name that would leave the root", () => {
+  it("refuses an environment name that would leave the root", async () => {
     dir.write("Procfile", "web: a\n");
-    expect(problemsOf(load({ environment: "../../etc/x" }))).toEqual([
+    expect(problemsOf(await load({ environment: "../../etc/x" }))).toEqual([
       {
         severity: "error",
         message: 'invalid environment name "../../etc/x"',
@@ -221,18 +222,18 @@ describe("loadApp environment", () => {
         fix: "use letters, digits, _, . and - only, such as development or production",
       },
     ]);
-    expect(problemsOf(load({}, { PARITY_ENV: "a/b" }))[0]?.flag).toBe("PARITY_ENV");
+    expect(problemsOf(await load({}, { PARITY_ENV: "a/b" }))[0]?.flag).toBe("PARITY_ENV");
   });
 
-  it("reads exactly the -e/--env files, each required", () => {
+  it("reads exactly the -e/--env files, each required", async () => {
     dir.write("Procfile", "web: a\n");
     dir.write(".env", "A=default\n");
     const custom = dir.write("custom.env", "A=custom\n");
-    const app = appOf(load({ envFiles: [custom] }));
+    const app = appOf(await load({ envFiles: [custom] }));
     expect(app.envFiles).toEqual([custom]);
     expect(app.env.get("A")?.value).toBe("custom");
     const missing = join(dir.path, "missing.env");
-    expect(problemsOf(load({ envFiles: [custom, missing] }))).toEqual([
+    expect(problemsOf(await load({ envFiles: [custom, missing] }))).toEqual([
       {
         severity: "error",
         message: "env file not found",
@@ -242,10 +243,10 @@ describe("loadApp environment", () => {
     ]);
   });
 
-  it("lets the shell win over files, and leaves shell-only keys out", () => {
+  it("lets the shell win over files, and leaves shell-only keys out", async () => {
     dir.write("Procfile", "web: a\n");
     const env = dir.write(".env", "A=file\nB=file\n");
-    const app = appOf(load({}, { A: "shell", HOME: "/root" }));
+    const app = appOf(await load({}, { A: "shell", HOME: "/root" }));
     expect(app.env.get("A")).toEqual({
       value: "shell",
       source: { kind: "shell" },
@@ -257,37 +258,37 @@ describe("loadApp environment", () => {
 });
 
 describe("loadApp base port", () => {
-  it("takes -p/--port over the shell's and the files' PORT", () => {
+  it("takes -p/--port over the shell's and the files' PORT", async () => {
     dir.write("Procfile", "web: a\n");
     dir.write(".env", "PORT=3000\n");
-    expect(appOf(load({ port: "4000" }, { PORT: "8000" })).basePort).toBe(4000);
+    expect(appOf(await load({ port: "4000" }, { PORT: "8000" })).basePort).toBe(4000);
   });
 
-  it("takes the shell's PORT over the files'", () => {
+  it("takes the shell's PORT over the files'", async () => {
     dir.write("Procfile", "web: a\n");
     dir.write(".env", "PORT=3000\n");
-    const app = appOf(load({}, { PORT: "8000" }));
+    const app = appOf(await load({}, { PORT: "8000" }));
     expect(app.basePort).toBe(8000);
     expect(app.env.get("PORT")?.value).toBe("8000");
     expect(app.env.get("PORT")?.overridden).toHaveLength(1);
   });
 
-  it("takes the files' PORT when the shell has none", () => {
+  it("takes the files' PORT when the shell has none", async () => {
     dir.write("Procfile", "web: a\n");
     dir.write(".env", "PORT=3000\n");
     dir.write(".env.local", "PORT=3500\n");
-    expect(appOf(load()).basePort).toBe(3500);
+    expect(appOf(await load()).basePort).toBe(3500);
   });
 
-  it("ignores an empty shell PORT", () => {
+  it("ignores an empty shell PORT", async () => {
     dir.write("Procfile", "web: a\n");
-    expect(appOf(load({}, { PORT: "" })).basePort).toBe(5000);
+    expect(appOf(await load({}, { PORT: "" })).basePort).toBe(5000);
   });
 
-  it("reports a bad -p/--port, shell PORT or file PORT where it came from", () => {
+  it("reports a bad -p/--port, shell PORT or file PORT where it came from", async () => {
     dir.write("Procfile", "web: a\n");
     const env = dir.write(".env", "A=1\nPORT=http\n");
-    expect(problemsOf(load({ port: "99999" }))).toEqual([
+    expect(problemsOf(await load({ port: "99999" }))).toEqual([
       {
         severity: "error",
         message: 'invalid port "99999"',
@@ -295,8 +296,10 @@ describe("loadApp base port", () => {
         fix: "use a whole number from 1 to 65535",
       },
     ]);
-    expect(problemsOf(load({}, { PORT: "abc" }))[0]?.flag).toBe("PORT in the shell environment");
-    expect(problemsOf(load())).toEqual([
+    expect(problemsOf(await load({}, { PORT: "abc" }))[0]?.flag).toBe(
+      "PORT in the shell environment",
+    );
+    expect(problemsOf(await load())).toEqual([
       {
         severity: "error",
         message: 'invalid port "http"',
@@ -307,9 +310,9 @@ describe("loadApp base port", () => {
     ]);
   });
 
-  it("reports ports past 65535", () => {
+  it("reports ports past 65535", async () => {
     dir.write("Procfile", "web: a\nworker: b\n");
-    expect(problemsOf(load({ port: "65500" }))).toEqual([
+    expect(problemsOf(await load({ port: "65500" }))).toEqual([
       {
         severity: "error",
         message: "worker.1 would get port 65600, above 65535",
@@ -321,9 +324,9 @@ describe("loadApp base port", () => {
 });
 
 describe("loadApp formation and processes", () => {
-  it("runs only the named processes, keeping their ports", () => {
+  it("runs only the named processes, keeping their ports", async () => {
     dir.write("Procfile", "web: a\nworker: b\nclock: c\n");
-    const app = appOf(load({ processes: ["clock"], formation: "all=2" }));
+    const app = appOf(await load({ processes: ["clock"], formation: "all=2" }));
     expect(app.instances.map((i) => `${i.name} ${i.port}`)).toEqual([
       "clock.1 5200",
       "clock.2 5201",
@@ -337,16 +340,16 @@ describe("loadApp formation and processes", () => {
     );
   });
 
-  it("reports unknown process names once, also when the formation is bad", () => {
+  it("reports unknown process names once, also when the formation is bad", async () => {
     dir.write("Procfile", "web: a\nworker: b\n");
     expect(
-      problemsOf(load({ processes: ["db"], formation: "web=x" })).map((p) => p.message),
+      problemsOf(await load({ processes: ["db"], formation: "web=x" })).map((p) => p.message),
     ).toEqual(['invalid count "x" for "web"', 'unknown process "db"']);
   });
 
-  it("reports unknown process names with a suggestion", () => {
+  it("reports unknown process names with a suggestion", async () => {
     dir.write("Procfile", "web: a\nworker: b\n");
-    expect(problemsOf(load({ processes: ["wokrer"] }))).toEqual([
+    expect(problemsOf(await load({ processes: ["wokrer"] }))).toEqual([
       {
         severity: "error",
         message: 'unknown process "wokrer"',
@@ -358,10 +361,10 @@ describe("loadApp formation and processes", () => {
 });
 
 describe("loadApp collects every problem", () => {
-  it("reports Procfile, env file, port and formation problems together", () => {
+  it("reports Procfile, env file, port and formation problems together", async () => {
     dir.write("Procfile", "web: a\nweb.1: b\nweb: c\n");
     dir.write(".env", Buffer.from([0x41, 0x3d, 0xff]));
-    const result = load({ formation: "wbe=x", port: "0" });
+    const result = await load({ formation: "wbe=x", port: "0" });
     expect(
       problemsOf(result).map((p) => `${p.severity} ${p.line ?? p.flag}: ${p.message}`),
     ).toEqual([
@@ -372,9 +375,9 @@ describe("loadApp collects every problem", () => {
     ]);
   });
 
-  it("checks the formation and process names when only the env files fail", () => {
+  it("checks the formation and process names when only the env files fail", async () => {
     dir.write("Procfile", "web: a\n");
-    const result = load({
+    const result = await load({
       formation: "wbe=1",
       processes: ["wrk"],
       envFiles: [join(dir.path, "nope.env")],
@@ -386,9 +389,9 @@ describe("loadApp collects every problem", () => {
     ]);
   });
 
-  it("checks the env files when the Procfile is missing", () => {
+  it("checks the env files when the Procfile is missing", async () => {
     dir.write(".env", "OK=1\n");
-    const result = load({ envFiles: [join(dir.path, "nope.env")], port: "x" });
+    const result = await load({ envFiles: [join(dir.path, "nope.env")], port: "x" });
     expect(problemsOf(result).map((p) => p.message)).toEqual([
       "Procfile not found",
       "env file not found",
@@ -396,9 +399,9 @@ describe("loadApp collects every problem", () => {
     ]);
   });
 
-  it("keeps warnings alongside errors", () => {
+  it("keeps warnings alongside errors", async () => {
     dir.write("Procfile", "web: a\n  worker: b\n");
-    const result = load({ formation: "web=-1" });
+    const result = await load({ formation: "web=-1" });
     expect(problemsOf(result).map((p) => p.severity)).toEqual(["warning", "error"]);
   });
 });

@@ -119,18 +119,18 @@ afterEach(() => {
 });
 
 /** Every message loading the app gives with this fixture as its parity.yml. */
-function loadFixture(name: string): string[] {
+async function loadFixture(name: string): Promise<string[]> {
   copyFileSync(join(fixtures, name), join(dir.path, "parity.yml"));
-  const result = loadApp({}, { cwd: dir.path, env: {} });
+  const result = await loadApp({}, { cwd: dir.path, env: {} });
   return result.ok ? [] : result.problems.map((p) => formatProblem(p, dir.path));
 }
 
 describe("manifest errors (one fixture per kind)", () => {
-  it.each(Object.keys(expected))("%s", (name) => {
-    expect(loadFixture(name)).toEqual(expected[name]);
+  it.each(Object.keys(expected))("%s", async (name) => {
+    expect(await loadFixture(name)).toEqual(expected[name]);
   });
 
-  it("has an expectation for every fixture", () => {
+  it("has an expectation for every fixture", async () => {
     expect(readdirSync(fixtures).sort()).toEqual(Object.keys(expected).sort());
   });
 });

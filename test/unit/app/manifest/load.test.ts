@@ -44,53 +44,53 @@ environments:
 `;
 
 describe("loadApp finds the manifest", () => {
-  it("reads parity.yml in cwd, and takes the app name and Procfile from it", () => {
+  it("reads parity.yml in cwd, and takes the app name and Procfile from it", async () => {
     const procfile = dir.write("Procfile.dev", "web: a\n");
     const manifest = dir.write("parity.yml", "app: shop\nprocfile: Procfile.dev\n");
-    const app = appOf(load());
+    const app = appOf(await load());
     expect([app.manifest, app.procfile, app.root, app.name]).toEqual([
       manifest,
       procfile,
       dir.path,
       "shop",
     ]);
-    expect(appOf(load({ appName: "store" })).name).toBe("store");
+    expect(appOf(await load({ appName: "store" })).name).toBe("store");
   });
 
-  it("takes a manifest Procfile in a subdirectory as the root (foreman's rule)", () => {
+  it("takes a manifest Procfile in a subdirectory as the root (foreman's rule)", async () => {
     const procfile = dir.write("deploy/Procfile", "web: a\n");
     dir.write("parity.yml", "procfile: deploy/Procfile\n");
-    const app = appOf(load());
+    const app = appOf(await load());
     expect([app.procfile, app.root]).toEqual([procfile, join(dir.path, "deploy")]);
   });
 
-  it("looks in -d ROOT, and in the -f Procfile's directory", () => {
+  it("looks in -d ROOT, and in the -f Procfile's directory", async () => {
     dir.write("app/Procfile", PROCFILE);
     const inRoot = dir.write("app/parity.yml", "app: from-root\n");
-    expect(appOf(load({ root: "app" })).manifest).toBe(inRoot);
+    expect(appOf(await load({ root: "app" })).manifest).toBe(inRoot);
     dir.write("other/Procfile.x", "web: a\n");
     const inProcfileDir = dir.write("other/parity.yml", "app: other\n");
-    const app = appOf(load({ procfile: "other/Procfile.x" }));
+    const app = appOf(await load({ procfile: "other/Procfile.x" }));
     expect([app.manifest, app.name]).toEqual([inProcfileDir, "other"]);
   });
 
-  it("needs no manifest: no parity.yml gives the defaults", () => {
+  it("needs no manifest: no parity.yml gives the defaults", async () => {
     dir.write("Procfile", PROCFILE);
-    const app = appOf(load());
+    const app = appOf(await load());
     expect(app.manifest).toBeUndefined();
     expect(app.settings.get("web")?.restart.policy).toBe("never");
   });
 
-  it("reads --manifest relative to cwd, with the Procfile next to it by default", () => {
+  it("reads --manifest relative to cwd, with the Procfile next to it by default", async () => {
     const procfile = dir.write("config/Procfile", "web: a\n");
     const manifest = dir.write("config/shop.yml", "app: shop\n");
-    const app = appOf(load({ manifest: "config/shop.yml" }));
+    const app = appOf(await load({ manifest: "config/shop.yml" }));
     expect([app.manifest, app.procfile]).toEqual([manifest, procfile]);
   });
 
-  it("reports a --manifest that does not exist", () => {
+  it("reports a --manifest that does not exist", async () => {
     dir.write("Procfile", PROCFILE);
-    const result = load({ manifest: "nope.yml" });
+    const result = await load({ manifest: "nope.yml" });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problems).toEqual([
       {
@@ -103,9 +103,9 @@ describe("loadApp finds the manifest", () => {
     ]);
   });
 
-  it("does not guess a missing Procfile when the manifest cannot be read", () => {
+  it("does not guess a missing Procfile when the manifest cannot be read", async () => {
     dir.write("parity.yml", "procfile: [\n");
-    expect(messagesOf(load())).toEqual([
+    expect(messagesOf(await load())).toEqual([
       expect.stringMatching(/^error: parity\.yml:2:1: invalid YAML: /),
     ]);
   });
@@ -121,8 +121,8 @@ describe("loadApp environments from the manifest", () => {
     dir.write(".env.production", "FROM=production\n");
   });
 
-  it("reads the environment's env_files instead of the default layering", () => {
-    const app = appOf(load());
+  it("reads the environment's env_files instead of the default layering", async () => {
+    const app = appOf(await load());
     expect(app.envFiles).toEqual([join(dir.path, ".env"), join(dir.path, ".env.dev")]);
     expect(app.env.get("FROM")?.value).toBe("dev");
     expect(app.basePort).toBe(6000);
@@ -134,8 +134,8 @@ describe("loadApp environments from the manifest", () => {
     });
   });
 
-  it("keeps the default layering for an environment without env_files", () => {
-    const app = appOf(load({ environment: "production" }));
+  it("keeps the default layering for an environment without env_files", async () => {
+    const app = appOf(await load({ environment: "production" }));
     expect(app.envFiles.map((file) => file.slice(dir.path.length + 1))).toEqual([
       ".env",
       ".env.local",
@@ -144,22 +144,23 @@ describe("loadApp environments from the manifest", () => {
     expect(app.sources.envFiles).toEqual({ kind: "default" });
   });
 
-  it("lets -e replace everything", () => {
-    const app = appOf(load({ envFiles: [join(dir.path, ".env.local")] }));
+  it("lets -e replace everything", async () => {
+    const app = appOf(await load({ envFiles: [join(dir.path, ".env.local")] }));
     expect(app.envFiles).toEqual([join(dir.path, ".env.local")]);
     expect(app.sources.envFiles).toEqual({ kind: "flag", flag: "-e/--env" });
   });
 
-  it("takes the manifest's formation, -m overriding it per type", () => {
-    const counts = (options: LoadOptions) => Object.fromEntries(appOf(load(options)).formation);
-    expect(counts({})).toEqual({ web: 1, worker: 1, postgresql: 1, redis: 0 });
-    expect(counts({ formation: "worker=3" })).toEqual({
+  it("takes the manifest's formation, -m overriding it per type", async () => {
+    const counts = async (options: LoadOptions) =>
+      Object.fromEntries(appOf(await load(options)).formation);
+    expect(await counts({})).toEqual({ web: 1, worker: 1, postgresql: 1, redis: 0 });
+    expect(await counts({ formation: "worker=3" })).toEqual({
       web: 1,
       worker: 3,
       postgresql: 1,
       redis: 0,
     });
-    expect(counts({ environment: "production", formation: "redis=1" })).toEqual({
+    expect(await counts({ environment: "production", formation: "redis=1" })).toEqual({
       web: 2,
       worker: 4,
       postgresql: 0,
@@ -167,8 +168,8 @@ describe("loadApp environments from the manifest", () => {
     });
   });
 
-  it("lets -m all=N replace the manifest's formation", () => {
-    const app = appOf(load({ environment: "production", formation: "all=1,web=3" }));
+  it("lets -m all=N replace the manifest's formation", async () => {
+    const app = appOf(await load({ environment: "production", formation: "all=1,web=3" }));
     expect(Object.fromEntries(app.formation)).toEqual({
       web: 3,
       worker: 1,
@@ -178,8 +179,8 @@ describe("loadApp environments from the manifest", () => {
     expect(app.sources.formation).toEqual({ kind: "flag", flag: "-m/--formation" });
   });
 
-  it("picks the production settings with -E production", () => {
-    const app = appOf(load({ environment: "production" }));
+  it("picks the production settings with -E production", async () => {
+    const app = appOf(await load({ environment: "production" }));
     expect([app.environment, app.user, app.log, app.watch]).toEqual([
       "production",
       "deploy",
@@ -201,44 +202,44 @@ describe("loadApp environments from the manifest", () => {
     expect(app.sources.user).toMatchObject({ kind: "manifest", line: 12, column: 11 });
   });
 
-  it("picks the environment from PARITY_ENV, -E winning over it", () => {
-    expect(appOf(load({}, { PARITY_ENV: "production" })).user).toBe("deploy");
-    const app = appOf(load({ environment: "development" }, { PARITY_ENV: "production" }));
+  it("picks the environment from PARITY_ENV, -E winning over it", async () => {
+    expect(appOf(await load({}, { PARITY_ENV: "production" })).user).toBe("deploy");
+    const app = appOf(await load({ environment: "development" }, { PARITY_ENV: "production" }));
     expect([app.environment, app.user, app.watch]).toEqual(["development", undefined, true]);
   });
 
-  it("defaults to defaultEnvironment when neither -E nor PARITY_ENV names one", () => {
-    const app = appOf(load({ defaultEnvironment: "production" }));
+  it("defaults to defaultEnvironment when neither -E nor PARITY_ENV names one", async () => {
+    const app = appOf(await load({ defaultEnvironment: "production" }));
     expect([app.environment, app.sources.environment]).toEqual(["production", { kind: "default" }]);
   });
 
-  it("warns about an environment the manifest does not define", () => {
-    const result = load({ environment: "prodution" });
+  it("warns about an environment the manifest does not define", async () => {
+    const result = await load({ environment: "prodution" });
     expect(messagesOf(result)).toEqual([
       'warning: -E/--environment: environment "prodution" is not defined in parity.yml: only its defaults apply. Did you mean "production"?',
     ]);
     expect(appOf(result).user).toBeUndefined();
   });
 
-  it("takes watch from the manifest, else on in development only", () => {
+  it("takes watch from the manifest, else on in development only", async () => {
     dir.write(
       "parity.yml",
       "environments:\n  development: { watch: false }\n  ci: { watch: true }\n",
     );
-    expect(appOf(load()).watch).toBe(false);
-    expect(appOf(load({ environment: "ci" })).watch).toBe(true);
-    expect(appOf(load({ environment: "staging" })).watch).toBe(false);
+    expect(appOf(await load()).watch).toBe(false);
+    expect(appOf(await load({ environment: "ci" })).watch).toBe(true);
+    expect(appOf(await load({ environment: "staging" })).watch).toBe(false);
   });
 });
 
 describe("loadApp reports manifest problems with every other problem", () => {
-  it("reports manifest, Procfile, env file and formation problems together", () => {
+  it("reports manifest, Procfile, env file and formation problems together", async () => {
     dir.write("Procfile", "web: a\n  worker: b\nworker: c\n");
     dir.write(
       "parity.yml",
       "processes:\n  wbe: { restart: always }\nenvironments:\n  development:\n    env_files: [.env.missing]\n",
     );
-    expect(messagesOf(load({ formation: "web=x" }))).toEqual([
+    expect(messagesOf(await load({ formation: "web=x" }))).toEqual([
       'warning: Procfile:2: entry "worker" ignored: leading whitespace. Fix: remove the leading whitespace.',
       'error: parity.yml:2:3: processes: unknown process "wbe". Did you mean "web"?',
       'error: parity.yml:5:17: environments.development.env_files: env file ".env.missing" not found in the app root. Fix: create it, or remove it from the list.',
@@ -246,13 +247,13 @@ describe("loadApp reports manifest problems with every other problem", () => {
     ]);
   });
 
-  it("checks the names and dependencies of a manifest that has bad values too", () => {
+  it("checks the names and dependencies of a manifest that has bad values too", async () => {
     dir.write("Procfile", PROCFILE);
     dir.write(
       "parity.yml",
       "processes:\n  web: { restart: sometimes, depends_on: [worker] }\n  worker: { depends_on: [web] }\n  wbe: {}\n",
     );
-    expect(messagesOf(load())).toEqual([
+    expect(messagesOf(await load())).toEqual([
       expect.stringMatching(
         /^error: parity\.yml:2:19: processes\.web\.restart: "sometimes" is not/,
       ),
@@ -263,10 +264,10 @@ describe("loadApp reports manifest problems with every other problem", () => {
     ]);
   });
 
-  it("reports schema problems next to the Procfile's", () => {
+  it("reports schema problems next to the Procfile's", async () => {
     dir.write("Procfile", "web: a\nweb: b\n");
     dir.write("parity.yml", "processes:\n  web: { restart: sometimes }\n");
-    expect(messagesOf(load())).toEqual([
+    expect(messagesOf(await load())).toEqual([
       expect.stringMatching(
         /^error: parity\.yml:2:19: processes\.web\.restart: "sometimes" is not/,
       ),
