@@ -29,6 +29,11 @@ export interface StartOptions {
   shellEnv?: NodeJS.ProcessEnv;
   /** Where output goes. Default: file descriptor 1. */
   sink?: OutputSink;
+  /**
+   * Resolves true when the processes may be spawned (false: nothing is started, done resolves
+   * with 2). Lets a caller check ports while the watchdog starts. Default: spawn at once.
+   */
+  gate?: Promise<boolean>;
   /** Restart process types when their watched files change. Default: false. */
   watch?: boolean;
   /** Where stop signals come from. Default: process. Pass null to handle none. */
@@ -111,7 +116,9 @@ export function start(app: App, options: StartOptions = {}): Run {
   const signals = options.signals === undefined ? process : options.signals;
   const detach = signals ? handleStopSignals(signals, target) : () => undefined;
   const watcher = restartOnChange(app, options.watch ?? false, supervisor, console);
-  supervisor.start();
+  if (options.gate) {
+    void options.gate.then((go) => (go ? supervisor.start() : supervisor.cancel(2)));
+  } else supervisor.start();
   const done = supervisor.done.then(async (code) => {
     await (await watcher)?.close();
     await Promise.race([

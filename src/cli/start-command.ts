@@ -51,12 +51,9 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
     );
     return EXIT_USAGE;
   }
+  // The port check runs while start() spawns the watchdog: no process is spawned before it passed.
   const { findBusyPorts } = await import("../supervisor/ports.js");
-  const busy = await findBusyPorts(app.instances);
-  if (busy.length > 0) {
-    printProblems(busy, io);
-    return EXIT_USAGE;
-  }
+  const busyPorts = findBusyPorts(app.instances);
   const { start } = await import("../start.js");
   const run = start(app, {
     timeoutSeconds: timeout.value,
@@ -64,6 +61,13 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
     timestamps: flags.timestamp,
     watch: flags.watch && app.watch,
     shellEnv: io.env,
+    gate: busyPorts.then((busy) => busy.length === 0),
   });
+  const busy = await busyPorts;
+  if (busy.length > 0) {
+    printProblems(busy, io);
+    await run.done;
+    return EXIT_USAGE;
+  }
   return run.done;
 }

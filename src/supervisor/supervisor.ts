@@ -151,6 +151,14 @@ export class Supervisor {
     this.startReadyTypes();
   }
 
+  /** Gives up before anything was started: done resolves with `exitCode`, nothing is reported. */
+  cancel(exitCode: number): void {
+    if (this.runners.some((r) => r.run !== undefined) || this.finished) return;
+    this.finished = true;
+    this.reason = { kind: "request" };
+    this.resolveDone(exitCode);
+  }
+
   /** Stops everything: dependents first, each with its stop signal, SIGKILL after its timeout. */
   stop(reason: StopReason): void {
     if (this.reason) return;

@@ -167,6 +167,7 @@ describe("user errors", () => {
       const cwd = track(makeApp({ Procfile: `web: ${TOUCH}\nworker: ${TOUCH}\n` }));
       const r = await runParityToEnd(["start", "-p", "45010"], { cwd });
       expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
       expect(r.stderr).toBe(
         "error: -p/--port: port 45110 (PORT of worker.1) is already in use. Fix: stop what is listening there, or choose another base port with -p/--port.\n",
       );
