@@ -1,7 +1,10 @@
 // The library's `start`: runs an app's instances with prefixed output until they stop.
 import { spawn } from "node:child_process";
+import { LogBuffer } from "./control/log-buffer.js";
+import { getSocketLocation } from "./control/paths.js";
+import type { ControlServer } from "./control/server.js";
 import { getPainter, shouldColor } from "./output/colors.js";
-import { createConsole } from "./output/console.js";
+import { type Console, createConsole } from "./output/console.js";
 import { openOutputSink } from "./output/stdout.js";
 import { type OutputSink, OutputWriter } from "./output/writer.js";
 import { handleStopSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
@@ -10,6 +13,33 @@ import { restartOnChange } from "./supervisor/restart-on-change.js";
 import { Supervisor } from "./supervisor/supervisor.js";
 import { startWatchdog } from "./supervisor/watchdog.js";
 import type { App } from "./types.js";
+
+// Serves the control socket; another live parity on this app (a race past the CLI's check) is reported.
+async function serveControl(
+  app: App,
+  supervisor: Supervisor,
+  logs: LogBuffer,
+  console: Pick<Console, "system">,
+): Promise<ControlServer | undefined> {
+  const { startControlServer } = await import("./control/server.js");
+  const server = await startControlServer(getSocketLocation(app.root), {
+    hello: () => ({ pid: process.pid, root: app.root, app: app.name }),
+    ps: () => supervisor.list(),
+    types: () => app.types.map((t) => t.name),
+    restart: (names) => supervisor.restartInstances(names),
+    stop: (names) => supervisor.stopInstances(names),
+    start: (names) => supervisor.startInstances(names),
+    scale: (type, count) => supervisor.scale(type, count),
+    logs,
+  }).catch((err: Error) => ({ error: err.message }));
+  if ("error" in server) {
+    console.system(
+      `no control socket: ${server.error === "running" ? "another parity serves this app" : server.error}`,
+    );
+    return undefined;
+  }
+  return server;
+}
 
 // Tells this run's processes from any other's (not a secret: node:crypto costs start-up time).
 function makeRunId(): string {
@@ -34,6 +64,8 @@ export interface StartOptions {
    * with 2). Lets a caller check ports while the watchdog starts. Default: spawn at once.
    */
   gate?: Promise<boolean>;
+  /** Serve the control socket (parity ps/restart/stop/start/scale/logs). Default: false. */
+  control?: boolean;
   /** Restart process types when their watched files change. Default: false. */
   watch?: boolean;
   /** Where stop signals come from. Default: process. Pass null to handle none. */
@@ -75,12 +107,14 @@ export function start(app: App, options: StartOptions = {}): Run {
   const color = shouldColor(options.color);
   const writer = new OutputWriter(options.sink ?? openOutputSink(1));
   const runId = makeRunId();
+  const logs = new LogBuffer();
   const console = createConsole(writer, {
     instances: app.instances,
     typeIndex: new Map(app.types.map((t) => [t.name, t.index])),
     timestamps: options.timestamps ?? true,
     painter: (index) => getPainter(index, color),
     timeoutSeconds,
+    ...(options.control && { onOutput: (instance, chunk) => logs.append(instance.name, chunk) }),
   });
   const watchdog = startWatchdog(runId, shellEnv);
   const supervisor = new Supervisor(
@@ -91,6 +125,8 @@ export function start(app: App, options: StartOptions = {}): Run {
       runId,
       timeoutMs: timeoutSeconds * 1000,
       settings: app.settings,
+      types: app.types,
+      basePort: app.basePort,
     },
     {
       spawn,
@@ -119,8 +155,10 @@ export function start(app: App, options: StartOptions = {}): Run {
   if (options.gate) {
     void options.gate.then((go) => (go ? supervisor.start() : supervisor.cancel(2)));
   } else supervisor.start();
+  const control = options.control ? serveControl(app, supervisor, logs, console) : undefined;
   const done = supervisor.done.then(async (code) => {
     await (await watcher)?.close();
+    await (await control)?.close();
     await Promise.race([
       writer.flush(),
       new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { parseTimeout } from "../app/options.js";
 import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./app-options.js";
+import { ask, findAppRoot, locateSocket } from "./control-commands.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
 interface StartFlags extends AppFlags {
@@ -34,9 +35,12 @@ export function addStartCommand(program: Command, io: Io, setStatus: (code: numb
 }
 
 async function runStart(processes: string[], flags: StartFlags, io: Io): Promise<number> {
+  const running = await findRunningParity(findAppRoot(flags, io), io);
+  if (running) return startInRunning(running, processes, io);
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");
   const app = await loadAppOrReport(flags, io, processes, timeout.ok ? [] : timeout.problems);
   if (!app || !timeout.ok) return EXIT_USAGE;
+
   if (app.instances.length === 0) {
     printProblems(
       [
@@ -61,6 +65,7 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
     timestamps: flags.timestamp,
     watch: flags.watch && app.watch,
     shellEnv: io.env,
+    control: true,
     gate: busyPorts.then((busy) => busy.length === 0),
   });
   const busy = await busyPorts;
@@ -70,4 +75,48 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
     return EXIT_USAGE;
   }
   return run.done;
+}
+
+// `parity start NAME…` against the running parity starts those; a second full start is refused.
+async function startInRunning(
+  running: { pid: number; socket: string; root: string },
+  processes: string[],
+  io: Io,
+): Promise<number> {
+  if (processes.length > 0) {
+    const answer = await ask(running.root, { cmd: "start", names: processes }, io);
+    if (!answer) return 1;
+    io.stdout(`started: ${(answer.result as string[]).join(", ")}\n`);
+    return 0;
+  }
+  printProblems(
+    [
+      {
+        severity: "error",
+        message: `parity is already running for this app (pid ${running.pid}, control socket ${running.socket})`,
+        fix: `see it with parity ps; start processes in it with parity start NAME; or stop it (kill ${running.pid}) first`,
+      },
+    ],
+    io,
+  );
+  return EXIT_USAGE;
+}
+
+// The parity already running for the app at `root`, if its control socket answers.
+async function findRunningParity(
+  root: string,
+  io: Io,
+): Promise<{ pid: number; socket: string; root: string } | undefined> {
+  const location = await locateSocket(root, io);
+  const { existsSync } = await import("node:fs");
+  if (!existsSync(location.path)) return undefined;
+  const { sendRequest } = await import("../control/client.js");
+  try {
+    const answer = await sendRequest(location, { cmd: "hello" });
+    if (answer.ok)
+      return { pid: (answer.result as { pid: number }).pid, socket: location.path, root };
+  } catch {
+    // a stale socket from a crashed run: start replaces it
+  }
+  return undefined;
 }

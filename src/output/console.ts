@@ -19,6 +19,8 @@ export interface ConsoleOptions {
   timers?: Timers;
   /** Seconds before SIGKILL, for messages. */
   timeoutSeconds: number;
+  /** Also gets every chunk of output (the control socket's log buffer). */
+  onOutput?: (instance: Instance, chunk: Buffer) => void;
 }
 
 /** The output side of a run. */
@@ -75,7 +77,16 @@ export function createConsole(writer: OutputWriter, options: ConsoleOptions): Co
       stream.on("resume", () => {
         if (held) stream.pause();
       });
-      stream.on("data", (chunk: Buffer) => relay.push(chunk));
+      const onOutput = options.onOutput;
+      stream.on(
+        "data",
+        onOutput
+          ? (chunk: Buffer) => {
+              relay.push(chunk);
+              onOutput(instance, chunk);
+            }
+          : (chunk: Buffer) => relay.push(chunk),
+      );
       return new Promise<void>((resolve) => {
         const done = () => {
           relay.end();

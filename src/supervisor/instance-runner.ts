@@ -14,7 +14,7 @@ import {
 } from "./process-table.js";
 
 /** Where a slot is in its life. */
-export type RunnerState = "idle" | "running" | "backoff" | "exited" | "failed";
+export type RunnerState = "idle" | "running" | "backoff" | "exited" | "failed" | "stopped";
 
 /** One run (incarnation) of a slot. */
 export interface RunHandle {
@@ -36,6 +36,10 @@ export interface RunnerDeps {
 /** A slot: the current run, and what the supervisor has decided about it. */
 export class InstanceRunner {
   state: RunnerState = "idle";
+  /** Passed its readiness probe (or has none) since its current run started. */
+  ready = false;
+  /** Runs started after the first (by the restart policy, watch or by hand). */
+  restarts = 0;
   run: RunHandle | undefined;
   /** Set while the supervisor stops this slot on purpose: its exit is not a crash. */
   stopRequested = false;
@@ -56,7 +60,9 @@ export class InstanceRunner {
     env: NodeJS.ProcessEnv,
     onExit: (status: ExitStatus, run: RunHandle) => void,
   ): RunHandle {
+    if (this.runs > 0) this.restarts++;
     this.runs++;
+    this.ready = false;
     const marker = `${this.runId}/${this.instance.name}/${this.runs}`;
     const child = spawnChild(this.deps.spawn, this.instance, cwd, {
       ...env,

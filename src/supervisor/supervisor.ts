@@ -2,7 +2,7 @@
 // them all (stop signal, timeout, SIGKILL) in reverse dependency order.
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import type { Instance, ProcessSettings } from "../types.js";
+import type { Instance, ProcessSettings, ProcessType } from "../types.js";
 import { type ExitStatus, type SpawnFn, toExitCode } from "./child.js";
 import {
   findDependents,
@@ -55,9 +55,26 @@ export interface SupervisorDeps {
   report: (event: SupervisorEvent) => void;
 }
 
+/** One instance slot as `parity ps` shows it. */
+export interface SlotInfo {
+  name: string;
+  type: string;
+  pid: number | undefined;
+  state: "waiting" | "running" | "backoff" | "exited" | "failed" | "stopped";
+  /** Milliseconds since its current run started (undefined when not running). */
+  uptimeMs: number | undefined;
+  restarts: number;
+  port: number;
+  ready: boolean;
+}
+
 /** What to run and how. */
 export interface SupervisorOptions {
   instances: Instance[];
+  /** Every type of the Procfile (instances can be added later: scale, start NAME). */
+  types?: ProcessType[];
+  /** The formation's base port: PORT of a new instance n of a type = base + 100 × index + n − 1. */
+  basePort?: number;
   /** Per process type; a type without an entry gets the defaults. */
   settings: Map<string, ProcessSettings>;
   cwd: string;
@@ -104,6 +121,8 @@ export class Supervisor {
   private readonly abort = new AbortController();
   private readonly settler: Settler;
   private cachedTable: ProcessTable | undefined;
+  /** Keeps the event loop alive while the supervisor runs, even with every process stopped. */
+  private keepAlive: unknown;
   private reason: StopReason | undefined;
   private killedAfterTimeout = false;
   private forcedBy: NodeJS.Signals | undefined;
@@ -137,6 +156,10 @@ export class Supervisor {
 
   /** Starts every process type whose dependencies are ready; the others when theirs become ready. */
   start(): void {
+    const stayAlive = () => {
+      this.keepAlive = this.deps.timers.setTimeout(stayAlive, 2 ** 31 - 1);
+    };
+    stayAlive();
     if (this.runners.length === 0) {
       this.stop({ kind: "request" });
       return;
@@ -211,7 +234,9 @@ export class Supervisor {
     const restart = (async () => {
       this.histories.delete(r);
       await this.stopRun(r);
-      if (!this.stopping) this.spawnRun(r);
+      if (this.stopping) return;
+      this.spawnRun(r);
+      void this.probeRunners(r.instance.type, [r]);
     })().finally(() => this.restarting.delete(r));
     this.restarting.set(r, restart);
     return restart;
@@ -257,10 +282,14 @@ export class Supervisor {
 
   // Waits until every instance of `type` passes its readiness probe (at once without one).
   // A probe that does not pass in time stops the run.
-  private async probeType(type: string): Promise<boolean> {
+  private probeType(type: string): Promise<boolean> {
+    return this.probeRunners(type, this.byType.get(type) ?? []);
+  }
+
+  private async probeRunners(type: string, runners: InstanceRunner[]): Promise<boolean> {
     const probe = this.settingsOf(type).ready;
     if (!probe) return true;
-    const checks = (this.byType.get(type) ?? []).map(async (r) => {
+    const checks = runners.map(async (r) => {
       const result = await waitUntilReady(
         probe,
         {
@@ -279,6 +308,7 @@ export class Supervisor {
         this.deps.now,
       );
       if (result.ready) {
+        r.ready = true;
         this.deps.report({ type: "ready", instance: r.instance, elapsedMs: result.elapsedMs });
       } else if (result.reason !== "stopped" && !this.stopping) {
         this.stop({ kind: "not-ready", instance: r.instance.name, reason: result.reason });
@@ -308,6 +338,7 @@ export class Supervisor {
       });
     });
     if (run.pid !== undefined) this.deps.watchdog.watchGroup(run.pid);
+    if (!this.settingsOf(r.instance.type).ready) r.ready = true;
     this.deps.report({ type: "start", instance: r.instance, pid: run.pid });
     this.streams.add(run.output);
     output = this.deps.attachOutput(r.instance, run.output).then(() => {
@@ -374,6 +405,103 @@ export class Supervisor {
       this.stop({ kind: "finished" });
   }
 
+  /** Every slot, in Procfile order then instance number. */
+  list(): SlotInfo[] {
+    const now = this.deps.now();
+    return this.sortedRunners().map((r) => ({
+      name: r.instance.name,
+      type: r.instance.type,
+      pid: r.state === "running" ? r.run?.pid : undefined,
+      state: r.state === "idle" ? "waiting" : r.state,
+      uptimeMs: r.state === "running" && r.run ? now - r.run.startedAt : undefined,
+      restarts: r.restarts,
+      port: r.instance.port,
+      ready: r.state === "running" && r.ready,
+    }));
+  }
+
+  /** Stops the named slots (they stay stopped until started again); the others are untouched. */
+  async stopInstances(names: string[]): Promise<void> {
+    const runners = this.runnersNamed(names);
+    for (const r of runners) r.state = "stopped";
+    await Promise.all(runners.map((r) => this.stopRun(r)));
+  }
+
+  /** Restarts exactly the named slots (a stopped or failed one starts again). */
+  async restartInstances(names: string[]): Promise<void> {
+    await Promise.all(this.runnersNamed(names).map((r) => this.restartRunner(r)));
+  }
+
+  /** Starts the named slots that are not running; `web.3` or `worker` adds a slot if there is none. */
+  startInstances(names: string[]): void {
+    for (const name of names) {
+      const [type = "", n = "1"] = name.split(".");
+      const r = this.findRunner(name) ?? this.addRunner(type, Number(n));
+      if (r && r.state !== "running" && r.state !== "backoff" && !this.restarting.has(r)) {
+        this.histories.delete(r);
+        this.spawnRun(r);
+        void this.probeRunners(r.instance.type, [r]);
+      }
+    }
+  }
+
+  /** Runs `count` instances of `type`: starts the missing ones, stops and removes those above. */
+  async scale(type: string, count: number): Promise<void> {
+    for (let n = 1; n <= count; n++) {
+      if (!this.findRunner(`${type}.${n}`)) this.startInstances([`${type}.${n}`]);
+      else if (this.findRunner(`${type}.${n}`)?.state === "stopped")
+        this.startInstances([`${type}.${n}`]);
+    }
+    const extra = (this.byType.get(type) ?? []).filter((r) => r.instance.n > count);
+    await this.stopInstances(extra.map((r) => r.instance.name));
+    for (const r of extra) this.removeRunner(r);
+  }
+
+  private sortedRunners(): InstanceRunner[] {
+    const index = new Map((this.options.types ?? []).map((t) => [t.name, t.index]));
+    return [...this.runners].sort(
+      (a, b) =>
+        (index.get(a.instance.type) ?? 0) - (index.get(b.instance.type) ?? 0) ||
+        a.instance.n - b.instance.n,
+    );
+  }
+
+  private findRunner(name: string): InstanceRunner | undefined {
+    return this.runners.find((r) => r.instance.name === name);
+  }
+
+  private runnersNamed(names: string[]): InstanceRunner[] {
+    return names.map((n) => this.findRunner(n)).filter((r): r is InstanceRunner => r !== undefined);
+  }
+
+  private addRunner(type: string, n: number): InstanceRunner | undefined {
+    const processType = this.options.types?.find((t) => t.name === type);
+    if (!processType || !Number.isInteger(n) || n < 1) return undefined;
+    const instance: Instance = {
+      type,
+      n,
+      name: `${type}.${n}`,
+      port: (this.options.basePort ?? 5000) + 100 * processType.index + n - 1,
+      command: processType.command,
+    };
+    const r = new InstanceRunner(instance, this.options.runId, {
+      spawn: this.deps.spawn,
+      now: this.deps.now,
+    });
+    this.runners.push(r);
+    const list = this.byType.get(type);
+    if (list) list.push(r);
+    else this.byType.set(type, [r]);
+    return r;
+  }
+
+  private removeRunner(r: InstanceRunner): void {
+    this.runners.splice(this.runners.indexOf(r), 1);
+    const list = this.byType.get(r.instance.type) ?? [];
+    list.splice(list.indexOf(r), 1);
+    if (list.length === 0) this.byType.delete(r.instance.type);
+  }
+
   // Stops one run (default: the slot's current one) and resolves when nothing of it is left.
   private async stopRun(r: InstanceRunner, run: RunHandle | undefined = r.run): Promise<void> {
     if (!run) return;
@@ -424,6 +552,7 @@ export class Supervisor {
   private async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    this.deps.timers.clearTimeout(this.keepAlive);
     await this.drainOutputs();
     const exitCode = this.computeExitCode();
     this.deps.report({ type: "done", exitCode });
