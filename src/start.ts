@@ -1,10 +1,9 @@
 // The library's `start`: runs an app's instances with prefixed output until they stop.
 import { spawn } from "node:child_process";
 import { LogBuffer } from "./control/log-buffer.js";
-import { getSocketLocation } from "./control/paths.js";
-import type { ControlServer } from "./control/server.js";
+import { serveControl } from "./control/serve.js";
 import { getPainter, shouldColor } from "./output/colors.js";
-import { type Console, createConsole } from "./output/console.js";
+import { createConsole } from "./output/console.js";
 import { openOutputSink } from "./output/stdout.js";
 import { type OutputSink, OutputWriter } from "./output/writer.js";
 import { handleStopSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
@@ -13,33 +12,6 @@ import { restartOnChange } from "./supervisor/restart-on-change.js";
 import { Supervisor } from "./supervisor/supervisor.js";
 import { startWatchdog } from "./supervisor/watchdog.js";
 import type { App } from "./types.js";
-
-// Serves the control socket; another live parity on this app (a race past the CLI's check) is reported.
-async function serveControl(
-  app: App,
-  supervisor: Supervisor,
-  logs: LogBuffer,
-  console: Pick<Console, "system">,
-): Promise<ControlServer | undefined> {
-  const { startControlServer } = await import("./control/server.js");
-  const server = await startControlServer(getSocketLocation(app.root), {
-    hello: () => ({ pid: process.pid, root: app.root, app: app.name }),
-    ps: () => supervisor.list(),
-    types: () => app.types.map((t) => t.name),
-    restart: (names) => supervisor.restartInstances(names),
-    stop: (names) => supervisor.stopInstances(names),
-    start: (names) => supervisor.startInstances(names),
-    scale: (type, count) => supervisor.scale(type, count),
-    logs,
-  }).catch((err: Error) => ({ error: err.message }));
-  if ("error" in server) {
-    console.system(
-      `no control socket: ${server.error === "running" ? "another parity serves this app" : server.error}`,
-    );
-    return undefined;
-  }
-  return server;
-}
 
 // Tells this run's processes from any other's (not a secret: node:crypto costs start-up time).
 function makeRunId(): string {
@@ -158,7 +130,7 @@ export function start(app: App, options: StartOptions = {}): Run {
   const control = options.control ? serveControl(app, supervisor, logs, console) : undefined;
   const done = supervisor.done.then(async (code) => {
     await (await watcher)?.close();
-    await (await control)?.close();
+    control?.close();
     await Promise.race([
       writer.flush(),
       new Promise<void>((resolve) => {

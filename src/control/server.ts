@@ -1,5 +1,5 @@
 // The control socket a running `parity start` serves: JSON lines over a Unix socket, mode 0600.
-import { chmodSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { SlotInfo } from "../supervisor/supervisor.js";
 import type { LogBuffer } from "./log-buffer.js";
@@ -28,7 +28,8 @@ export interface ControlTarget {
 
 /** A listening control server. */
 export interface ControlServer {
-  close(): Promise<void>;
+  /** Removes the socket and stops listening (does not wait). */
+  close(): void;
 }
 
 /** Resolves true when something answers on the socket at `path` (a live parity). */
@@ -53,8 +54,10 @@ export async function startControlServer(
 ): Promise<ControlServer | { error: "running" }> {
   mkdirSync(location.dir, { recursive: true, mode: 0o700 });
   chmodSync(location.dir, 0o700);
-  if (await isSocketLive(location.path)) return { error: "running" };
-  rmSync(location.path, { force: true });
+  if (existsSync(location.path)) {
+    if (await isSocketLive(location.path)) return { error: "running" };
+    rmSync(location.path, { force: true });
+  }
   const connections = new Set<Socket>();
   const server: Server = createServer((socket) => {
     connections.add(socket);
@@ -72,12 +75,11 @@ export async function startControlServer(
   chmodSync(location.path, 0o600);
   server.unref();
   return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of connections) c.destroy();
-        server.close(() => resolve());
-        rmSync(location.path, { force: true });
-      }),
+    close() {
+      rmSync(location.path, { force: true });
+      for (const c of connections) c.destroy();
+      server.close();
+    },
   };
 }
 

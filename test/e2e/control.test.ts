@@ -42,7 +42,8 @@ async function startApp(cwd: string, args: string[], count: number) {
     10_000,
     "every process started",
   );
-  await waitFor(() => existsSocket(cwd) || undefined, 10_000, "the control socket");
+  // the control socket answers (a stale socket file from a killed run may be there before)
+  await until(async () => (await runParityToEnd(["ps"], { cwd })).code === 0, 10_000);
   return p;
 }
 
