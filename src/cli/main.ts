@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { addCheckCommand } from "./check-command.js";
 import { addControlCommands } from "./control-commands.js";
 import { addEnvCommand } from "./env-command.js";
+import { addExportCommand } from "./export-command.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 import { addRunCommand } from "./run-command.js";
 import { addStartCommand } from "./start-command.js";
@@ -30,6 +31,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   addRunCommand(program, io, setStatus);
   addCheckCommand(program, io, setStatus);
   addEnvCommand(program, io, setStatus);
+  addExportCommand(program, io, setStatus);
   addControlCommands(program, io, setStatus);
   try {
     await program.parseAsync(argv, { from: "user" });

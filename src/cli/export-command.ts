@@ -1,0 +1,221 @@
+// `parity export FORMAT LOCATION`: foreman's export flags onto the library's exportApp and writePlan.
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { DEFAULT_EXPORT_ENVIRONMENT } from "../app/defaults.js";
+import { parseTimeout } from "../app/options.js";
+import { suggestName } from "../app/suggest.js";
+import type { Problem } from "../types.js";
+import { type AppFlags, loadAppOrReport, printProblems } from "./app-options.js";
+import { EXIT_USAGE, type Io } from "./io.js";
+
+interface ExportFlags extends AppFlags {
+  app?: string;
+  user?: string;
+  log?: string;
+  run?: string;
+  timeout?: string;
+  dryRun?: boolean;
+  check?: boolean;
+  format?: string;
+}
+
+const FORMATS = ["systemd", "runit", "supervisord", "launchd"];
+
+/** Adds the export command. */
+export function addExportCommand(
+  program: Command,
+  io: Io,
+  setStatus: (code: number) => void,
+): void {
+  program
+    .command("export")
+    .description("write the app's services as systemd units or runit service directories")
+    .argument("<format>", `${FORMATS.join(", ")}`)
+    .argument("<location>", "the directory the files go to (such as /etc/systemd/system)")
+    .option(
+      "-a, --app <name>",
+      "the name in unit and file names (default: the manifest's app, else the root's name)",
+    )
+    .option("-u, --user <name>", "the user the processes run as (default: the environment's user)")
+    .option(
+      "-l, --log <dir>",
+      "the log directory (runit; default: the environment's log, else /var/log/APP)",
+    )
+    .option(
+      "-r, --run <dir>",
+      "where the services live on the node, for runit's sv paths (default: LOCATION)",
+    )
+    .option(
+      "-f, --procfile <file>",
+      "the Procfile (default: the manifest's procfile, else ROOT/Procfile or ./Procfile)",
+    )
+    .option(
+      "-d, --root <dir>",
+      "the app root, where commands run (default: the Procfile's directory)",
+    )
+    .option(
+      "-e, --env <files>",
+      "comma-separated env files, replacing the manifest's or the default list",
+    )
+    .option(
+      "-E, --environment <name>",
+      "environment: its manifest settings and .env.NAME files (default: $PARITY_ENV or production)",
+    )
+    .option("--manifest <file>", "the manifest (default: parity.yml in the root, if any)")
+    .option(
+      "-m, --formation <spec>",
+      "instances per type: web=2,worker=1 or all=N (default: the manifest's, else all=1)",
+    )
+    .option("-p, --port <port>", "base port (default: PORT from the env files, else 5000)")
+    .option(
+      "-t, --timeout <seconds>",
+      "seconds between the stop signal and SIGKILL (types without stop_timeout)",
+      "5",
+    )
+    .option("--dry-run", "print what would be written and removed; write nothing")
+    .option("--check", "exit 1 with a diff when LOCATION differs from the export; write nothing")
+    .option(
+      "--format <type>",
+      "json: print the plan (every file's path, mode and contents); write nothing",
+    )
+    .action(async (format: string, location: string, flags: ExportFlags) => {
+      setStatus(await runExport(format, location, flags, io));
+    });
+}
+
+/** Problems with the command line itself (format, flags that exclude each other, -t). */
+function checkFlags(format: string, location: string, flags: ExportFlags): Problem[] {
+  const problems: Problem[] = [];
+  if (!FORMATS.includes(format)) {
+    const near = suggestName(format, FORMATS);
+    problems.push({
+      severity: "error",
+      message: `unknown export format "${format}"`,
+      flag: "FORMAT",
+      fix: near ? `did you mean ${near}?` : `use one of ${FORMATS.join(", ")}`,
+    });
+  } else if (format !== "systemd" && format !== "runit") {
+    problems.push({
+      severity: "error",
+      message: `export format "${format}" is not available yet`,
+      flag: "FORMAT",
+      fix: "use systemd or runit",
+    });
+  }
+  if (location.trim() === "") {
+    problems.push({
+      severity: "error",
+      message: "LOCATION is empty",
+      flag: "LOCATION",
+      fix: "name a directory",
+    });
+  }
+  if (flags.format !== undefined && flags.format !== "json") {
+    problems.push({
+      severity: "error",
+      message: `unknown output format "${flags.format}"`,
+      flag: "--format",
+      fix: "use --format json",
+    });
+  }
+  const modes = [
+    flags.dryRun && "--dry-run",
+    flags.check && "--check",
+    flags.format !== undefined && "--format",
+  ];
+  const given = modes.filter((mode): mode is string => typeof mode === "string");
+  if (given.length > 1) {
+    problems.push({
+      severity: "error",
+      message: `${given.join(" and ")} cannot be combined`,
+      flag: given[0] as string,
+      fix: "give one of --dry-run, --check and --format json",
+    });
+  }
+  const timeout = parseTimeout(flags.timeout, "-t/--timeout");
+  if (!timeout.ok) problems.push(...timeout.problems);
+  if (flags.run !== undefined && format === "systemd") {
+    problems.push({
+      severity: "warning",
+      message:
+        "-r/--run is used by runit exports only; systemd units name their files by absolute path",
+      flag: "-r/--run",
+    });
+  }
+  return problems;
+}
+
+/** Runs one export; returns the exit status. */
+async function runExport(
+  format: string,
+  location: string,
+  flags: ExportFlags,
+  io: Io,
+): Promise<number> {
+  const flagProblems = checkFlags(format, location, flags);
+  const errors = flagProblems.filter((p) => p.severity === "error");
+  // Production has no developer shell: the processes get the env files' values (PARITY_ENV still picks the environment).
+  const world: Io = {
+    ...io,
+    env: io.env.PARITY_ENV === undefined ? {} : { PARITY_ENV: io.env.PARITY_ENV },
+  };
+  const app = await loadAppOrReport(flags, world, undefined, errors, {
+    defaultEnvironment: DEFAULT_EXPORT_ENVIRONMENT,
+  });
+  printProblems(
+    flagProblems.filter((p) => p.severity === "warning"),
+    io,
+  );
+  if (!app) return EXIT_USAGE;
+  const { exportApp } = await import("../export/index.js");
+  const timeout = parseTimeout(flags.timeout, "-t/--timeout");
+  const resolved = exportApp(app, {
+    format,
+    location: resolve(io.cwd, location),
+    ...(flags.app !== undefined && { app: flags.app }),
+    ...(flags.user !== undefined && { user: flags.user }),
+    ...(flags.log !== undefined && { log: resolve(io.cwd, flags.log) }),
+    ...(flags.run !== undefined && { run: resolve(io.cwd, flags.run) }),
+    timeoutSeconds: timeout.ok ? timeout.value : 5,
+  });
+  printProblems(resolved.ok ? resolved.warnings : resolved.problems, io);
+  if (!resolved.ok) return EXIT_USAGE;
+  const result = resolved.value;
+  if (flags.format === "json") {
+    const { renderPlanJson } = await import("../export/plan.js");
+    io.stdout(renderPlanJson(result.plan, result));
+    return 0;
+  }
+  const target = { location: result.location, app: result.app, format: result.format };
+  const report = await import("../export/report.js");
+  if (flags.dryRun || flags.check) {
+    const { comparePlan } = await import("../export/changes.js");
+    const compared = comparePlan(result.plan, target);
+    printProblems(compared.ok ? compared.warnings : compared.problems, io);
+    if (!compared.ok) return EXIT_USAGE;
+    const { changes } = compared.value;
+    if (flags.dryRun) {
+      io.stdout(report.renderChangeList(changes));
+      io.stdout(`dry run: ${report.summarizeChanges(changes, "would")}; nothing written\n`);
+      return 0;
+    }
+    if (!report.hasChanges(changes)) {
+      io.stdout(`${result.location} is up to date (${result.app}, ${result.format})\n`);
+      return 0;
+    }
+    io.stdout(report.renderCheckDiff(changes, result.location));
+    io.stdout(
+      `${result.location} is out of date: ${report.summarizeChanges(changes, "would")} (run parity export without --check to update it)\n`,
+    );
+    return 1;
+  }
+  const { writePlan } = await import("../export/write.js");
+  const written = writePlan(result.plan, target);
+  printProblems(written.ok ? written.warnings : written.problems, io);
+  if (!written.ok) return EXIT_USAGE;
+  io.stdout(report.renderChangeList(written.value.changes));
+  io.stdout(
+    `exported ${result.app} (${result.format}) to ${result.location}: ${report.summarizeChanges(written.value.changes, "did")}\n`,
+  );
+  return 0;
+}
