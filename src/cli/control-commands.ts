@@ -61,8 +61,8 @@ function addClientOptions(command: Command, short = true): Command {
 }
 
 /** Formats milliseconds as 1h02m, 3m04s, 12s. */
-function formatUptime(ms: number | undefined): string {
-  if (ms === undefined) return "-";
+function formatUptime(ms: number | null): string {
+  if (ms === null) return "-";
   const s = Math.floor(ms / 1000);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
@@ -75,7 +75,7 @@ export function renderPs(slots: SlotInfo[]): string {
     ["NAME", "PID", "STATE", "UPTIME", "RESTARTS", "PORT", "READY"],
     ...slots.map((s) => [
       s.name,
-      s.pid === undefined ? "-" : String(s.pid),
+      s.pid === null ? "-" : String(s.pid),
       s.state,
       formatUptime(s.uptimeMs),
       String(s.restarts),

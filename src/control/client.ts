@@ -16,6 +16,9 @@ export type RequestBody = ControlRequest extends infer R
     : never
   : never;
 
+/** How long a request waits for its answer. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /** Why a request failed before an answer: nothing listens (no parity running here). */
 export class NotRunningError extends Error {}
 
@@ -31,6 +34,14 @@ export function sendRequest(
 ): Promise<Extract<ControlResponse, { ok: boolean }>> {
   return new Promise((resolve, reject) => {
     const socket = connect(location.path);
+    let following = false;
+    // a parity that does not answer (wedged) is not waited for forever; following has no end
+    const timer = setTimeout(() => {
+      if (following) return;
+      socket.destroy();
+      reject(new Error(`the running parity did not answer in ${REQUEST_TIMEOUT_MS / 1000}s`));
+    }, REQUEST_TIMEOUT_MS);
+    timer.unref();
     socket.once("error", (err: NodeJS.ErrnoException) => {
       if (err.code === "ENOENT" || err.code === "ECONNREFUSED")
         reject(new NotRunningError(err.code));
@@ -44,13 +55,22 @@ export function sendRequest(
       createLineReader((text) => {
         const message = JSON.parse(text) as ControlResponse;
         if ("line" in message) onLine(message.line);
-        else if ("following" in message) onRecentDone();
-        else {
+        else if ("following" in message) {
+          following = true;
+          clearTimeout(timer);
+          onRecentDone();
+        } else {
+          clearTimeout(timer);
           socket.end();
-          resolve(message);
+          resolve(message as Extract<ControlResponse, { ok: boolean }>);
         }
       }),
     );
-    socket.once("close", () => reject(new NotRunningError("closed")));
+    socket.once("close", () => {
+      clearTimeout(timer);
+      // following ends when parity exits: a normal end, not an error
+      if (following) resolve({ v: PROTOCOL_VERSION, id: 1, ok: true, result: null });
+      else reject(new NotRunningError("closed"));
+    });
   });
 }

@@ -41,7 +41,7 @@ export class LogBuffer {
       if (all.at(-1) === "") all.pop();
       // the oldest line may have been cut by the byte limit: drop it unless it is all there is
       if (r.bytes >= this.limit && all.length > 1) all.shift();
-      for (const t of all.slice(-lines)) out.push({ name, text: t });
+      for (const t of lines > 0 ? all.slice(-lines) : []) out.push({ name, text: t });
     }
     return out;
   }

@@ -1,3 +1,4 @@
+import { StringDecoder } from "node:string_decoder";
 // The control protocol: one JSON object per line, each carrying the protocol version.
 
 /** Version of the protocol; a server refuses other versions. */
@@ -23,13 +24,26 @@ export function encodeMessage(message: ControlRequest | ControlResponse): string
   return `${JSON.stringify(message)}\n`;
 }
 
-/** Splits incoming text into complete lines, keeping the unfinished rest for the next chunk. */
-export function createLineReader(onLine: (line: string) => void): (chunk: Buffer | string) => void {
+/** Longest line kept whole; a longer one is passed on in pieces of this size. */
+export const MAX_LINE_CHARS = 1 << 20;
+
+/**
+ * Splits incoming bytes into lines (UTF-8 decoded across chunk boundaries), keeping the
+ * unfinished rest for the next chunk; `keepBlank` passes on empty lines too (log output).
+ */
+export function createLineReader(
+  onLine: (line: string) => void,
+  keepBlank = false,
+): (chunk: Buffer | string) => void {
+  const decoder = new StringDecoder("utf8");
   let rest = "";
   return (chunk) => {
-    const lines = (rest + chunk.toString()).split("\n");
+    const lines = (rest + (typeof chunk === "string" ? chunk : decoder.write(chunk))).split("\n");
     rest = lines.pop() ?? "";
-    if (rest.length > 1 << 20) rest = "";
-    for (const line of lines) if (line.trim() !== "") onLine(line);
+    while (rest.length > MAX_LINE_CHARS) {
+      lines.push(rest.slice(0, MAX_LINE_CHARS));
+      rest = rest.slice(MAX_LINE_CHARS);
+    }
+    for (const line of lines) if (keepBlank || line.trim() !== "") onLine(line);
   };
 }

@@ -1,6 +1,7 @@
 // The control socket a running `parity start` serves: JSON lines over a Unix socket, mode 0600.
 import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { suggestName } from "../app/suggest.js";
 import type { SlotInfo } from "../supervisor/supervisor.js";
 import type { LogBuffer } from "./log-buffer.js";
 import { matchNames } from "./names.js";
@@ -65,7 +66,12 @@ export async function startControlServer(
     socket.on("error", () => socket.destroy());
     socket.on(
       "data",
-      createLineReader((line) => void handle(line, socket, target)),
+      createLineReader((line) => {
+        // nothing a client sends may bring parity down
+        handle(line, socket, target).catch((err: Error) =>
+          send(socket, { v: PROTOCOL_VERSION, id: 0, ok: false, error: err.message }),
+        );
+      }),
     );
   });
   await new Promise<void>((resolve, reject) => {
@@ -90,9 +96,11 @@ async function handle(line: string, socket: Socket, target: ControlTarget): Prom
   } catch {
     return send(socket, { v: PROTOCOL_VERSION, id: 0, ok: false, error: "not a JSON line" });
   }
-  const id = typeof request.id === "number" ? request.id : 0;
+  const id = typeof request?.id === "number" ? request.id : 0;
   const fail = (error: string) => send(socket, { v: PROTOCOL_VERSION, id, ok: false, error });
   const ok = (result: unknown) => send(socket, { v: PROTOCOL_VERSION, id, ok: true, result });
+  const problem = checkRequest(request);
+  if (problem) return fail(problem);
   if (request.v !== PROTOCOL_VERSION) {
     return fail(
       `protocol version ${String(request.v)} is not ${PROTOCOL_VERSION}: use the same parity version as the running one`,
@@ -107,9 +115,12 @@ async function handle(line: string, socket: Socket, target: ControlTarget): Prom
       types.includes(name.split(".")[0] ?? "");
     const match = matchNames(names.length > 0 ? names : ["*"], slots(), startable);
     if (!match.ok) {
-      fail(
-        `unknown process ${match.unknown.map((u) => `"${u}"`).join(", ")} (running: ${slots().join(", ") || "none"})`,
-      );
+      const known = [...new Set([...slots(), ...types])];
+      const hints = match.unknown.map((u) => {
+        const close = suggestName(u, known);
+        return close ? `"${u}" (did you mean "${close}"?)` : `"${u}"`;
+      });
+      fail(`unknown process ${hints.join(", ")}; running: ${slots().join(", ") || "none"}`);
       return undefined;
     }
     return match.names;
@@ -123,13 +134,21 @@ async function handle(line: string, socket: Socket, target: ControlTarget): Prom
     case "stop": {
       const names = resolve(request.names, false);
       if (!names) return;
-      await (request.cmd === "restart" ? target.restart(names) : target.stop(names));
+      try {
+        await (request.cmd === "restart" ? target.restart(names) : target.stop(names));
+      } catch (err) {
+        return fail((err as Error).message);
+      }
       return ok(names);
     }
     case "start": {
       const names = resolve(request.names, true);
       if (!names) return;
-      target.start(names);
+      try {
+        target.start(names);
+      } catch (err) {
+        return fail((err as Error).message);
+      }
       return ok(names);
     }
     case "scale": {
@@ -140,7 +159,11 @@ async function handle(line: string, socket: Socket, target: ControlTarget): Prom
         return fail(
           `cannot scale "${bad[0]}" to ${String(bad[1])}: use a Procfile process type and a whole number, 0 or more`,
         );
-      for (const [type, n] of Object.entries(request.counts)) await target.scale(type, n);
+      try {
+        for (const [type, n] of Object.entries(request.counts)) await target.scale(type, n);
+      } catch (err) {
+        return fail((err as Error).message);
+      }
       return ok(target.ps());
     }
     case "logs":
@@ -170,16 +193,61 @@ function streamLogs(
   const readers = new Map<string, (chunk: Buffer) => void>();
   const unfollow = target.logs.follow((name, chunk) => {
     if (!wanted.has(name)) return;
+    // a follower that does not read (a paused terminal) is let go rather than buffered without end
+    if (socket.writableLength > MAX_FOLLOWER_BACKLOG) {
+      unfollow();
+      send(socket, {
+        v: PROTOCOL_VERSION,
+        id,
+        ok: false,
+        error: "stopped following: the output came faster than it was read",
+      });
+      socket.end();
+      return;
+    }
     let reader = readers.get(name);
     if (!reader) {
-      reader = createLineReader((text) =>
-        send(socket, { v: PROTOCOL_VERSION, id, line: { name, text } }),
+      reader = createLineReader(
+        (text) => send(socket, { v: PROTOCOL_VERSION, id, line: { name, text } }),
+        true,
       );
       readers.set(name, reader);
     }
     reader(chunk);
   });
   socket.once("close", unfollow);
+}
+
+/** Bytes of log lines waiting for a follower before it is let go. */
+const MAX_FOLLOWER_BACKLOG = 4 * 1024 * 1024;
+
+// Says what is wrong with a request's shape, or nothing when it is well formed.
+function checkRequest(request: unknown): string | undefined {
+  if (typeof request !== "object" || request === null) return "a request is a JSON object";
+  const r = request as Record<string, unknown>;
+  const isNames = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+  switch (r.cmd) {
+    case "hello":
+    case "ps":
+      return undefined;
+    case "restart":
+    case "stop":
+    case "start":
+      return isNames(r.names) ? undefined : `${r.cmd} needs "names": a list of strings`;
+    case "scale":
+      return typeof r.counts === "object" && r.counts !== null && !Array.isArray(r.counts)
+        ? undefined
+        : 'scale needs "counts": an object such as {"web": 3}';
+    case "logs":
+      return isNames(r.names) &&
+        typeof r.follow === "boolean" &&
+        Number.isInteger(r.lines) &&
+        (r.lines as number) >= 0
+        ? undefined
+        : 'logs needs "names" (strings), "follow" (true or false) and "lines" (a whole number)';
+    default:
+      return `unknown command ${JSON.stringify(r.cmd)}`;
+  }
 }
 
 function send(socket: Socket, message: ControlResponse): void {

@@ -116,6 +116,9 @@ export function createConsole(writer: OutputWriter, options: ConsoleOptions): Co
         case "waiting":
           system(`${event.processType} waits for ${event.on.join(", ")} to be ready`);
           break;
+        case "unready":
+          system(`${event.instance.name} ${event.reason}`);
+          break;
         case "ready":
           system(`${event.instance.name} ready after ${formatSeconds(event.elapsedMs)}`);
           break;

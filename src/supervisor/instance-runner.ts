@@ -40,6 +40,16 @@ export class InstanceRunner {
   ready = false;
   /** Runs started after the first (by the restart policy, watch or by hand). */
   restarts = 0;
+  /** Counts the decisions taken about this slot: work started for an older one is dropped. */
+  generation = 0;
+  /** Taken out of the run (scaled away). */
+  removed = false;
+  /** The pending restart after a backoff. */
+  backoffTimer: unknown;
+  /** Cancels the current run's readiness probe. */
+  probeAbort: AbortController | undefined;
+  /** Resolves when the current run passed its probe (true), or will not (false). */
+  readyWait: Promise<boolean> | undefined;
   run: RunHandle | undefined;
   /** Set while the supervisor stops this slot on purpose: its exit is not a crash. */
   stopRequested = false;

@@ -18,13 +18,19 @@ export async function restartOnChange(
   );
   if (!enabled || globs.size === 0) return undefined;
   const { watchTypes } = await import("./watch.js");
-  return watchTypes(app.root, globs, (types, paths) => {
-    if (supervisor.stopping) return;
-    const shown =
-      paths.length > 3
-        ? `${paths.slice(0, 3).join(", ")} and ${paths.length - 3} more`
-        : paths.join(", ");
-    console.system(`${shown} changed: restarting ${types.join(", ")}`);
-    void supervisor.restartTypes(types);
-  });
+  return watchTypes(
+    app.root,
+    globs,
+    (types, paths) => {
+      if (supervisor.stopping) return;
+      const shown =
+        paths.length > 3
+          ? `${paths.slice(0, 3).join(", ")} and ${paths.length - 3} more`
+          : paths.join(", ");
+      console.system(`${shown} changed: restarting ${types.join(", ")}`);
+      void supervisor.restartTypes(types);
+    },
+    undefined,
+    (err) => console.system(`watch: ${err.message}`),
+  );
 }

@@ -34,6 +34,7 @@ export type SupervisorEvent =
   | { type: "ready"; instance: Instance; elapsedMs: number }
   | { type: "restarting"; instance: Instance; delayMs: number; attempt: number }
   | { type: "failed"; instance: Instance; restarts: number; windowMs: number }
+  | { type: "unready"; instance: Instance; reason: string }
   | { type: "stopping"; reason: StopReason; signal: NodeJS.Signals | undefined }
   | { type: "kill"; instance: Instance; pids: number[]; forced: boolean; afterMs: number }
   | { type: "done"; exitCode: number };
@@ -59,10 +60,10 @@ export interface SupervisorDeps {
 export interface SlotInfo {
   name: string;
   type: string;
-  pid: number | undefined;
+  pid: number | null;
   state: "waiting" | "running" | "backoff" | "exited" | "failed" | "stopped";
-  /** Milliseconds since its current run started (undefined when not running). */
-  uptimeMs: number | undefined;
+  /** Milliseconds since its current run started (null when not running). */
+  uptimeMs: number | null;
   restarts: number;
   port: number;
   ready: boolean;
@@ -84,6 +85,9 @@ export interface SupervisorOptions {
   /** Milliseconds between the stop signal and SIGKILL, unless a process type sets its own. */
   timeoutMs: number;
 }
+
+/** Instances of one type at most: each type has a block of 100 ports. */
+const MAX_INSTANCES = 100;
 
 /** How long an exit waits for the process's output to end before it is reported. */
 const EXIT_REPORT_GRACE_MS = 100;
@@ -115,7 +119,6 @@ export class Supervisor {
   private readonly readyTypes = new Set<string>();
   private readonly histories = new Map<InstanceRunner, RestartHistory>();
   private readonly restarting = new Map<InstanceRunner, Promise<void>>();
-  private readonly pendingTimers = new Set<unknown>();
   private readonly outputs = new Set<Promise<void>>();
   private readonly streams = new Set<Readable>();
   private readonly abort = new AbortController();
@@ -137,14 +140,8 @@ export class Supervisor {
     private readonly options: SupervisorOptions,
     private readonly deps: SupervisorDeps,
   ) {
-    this.runners = options.instances.map(
-      (i) => new InstanceRunner(i, options.runId, { spawn: deps.spawn, now: deps.now }),
-    );
-    for (const r of this.runners) {
-      const list = this.byType.get(r.instance.type);
-      if (list) list.push(r);
-      else this.byType.set(r.instance.type, [r]);
-    }
+    this.runners = [];
+    for (const instance of options.instances) this.addSlot(instance);
     this.waitingTypes = new Set(this.byType.keys());
     this.settler = new Settler(() => this.readTable(), deps.timers);
   }
@@ -187,8 +184,7 @@ export class Supervisor {
     if (this.reason) return;
     this.reason = reason;
     this.abort.abort();
-    for (const t of this.pendingTimers) this.deps.timers.clearTimeout(t);
-    this.pendingTimers.clear();
+    for (const r of this.runners) this.cancelSlot(r);
     const signals = new Set(this.runners.map((r) => this.settingsOf(r.instance.type).stopSignal));
     const signal =
       signals.size <= 1 ? ([...signals][0] ?? FALLBACK_SETTINGS.stopSignal) : undefined;
@@ -207,7 +203,7 @@ export class Supervisor {
   /**
    * Restarts every instance of `types` and of their dependents that asked for it
    * (`depends_on: {x: {restart: true}}`), dependencies first: a type is started again once the
-   * types it depends on are back and ready. A restart already under way is not doubled.
+   * types it depends on are back and ready. Stopped instances stay stopped.
    */
   async restartTypes(types: string[]): Promise<void> {
     const all = new Set<string>();
@@ -221,25 +217,36 @@ export class Supervisor {
     for (const t of types) add(t);
     for (const type of orderByDependencies(all, this.options.settings)) {
       if (this.stopping) return;
-      const runners = this.byType.get(type) ?? [];
+      const runners = (this.byType.get(type) ?? []).filter((r) => r.state !== "stopped");
       await Promise.all(runners.map((r) => this.restartRunner(r)));
-      if (this.stopping) return;
-      await this.probeType(type);
+      await Promise.all(runners.map((r) => r.readyWait));
     }
   }
 
+  // Stops the slot's run and starts a new one, unless another decision about the slot (stop,
+  // scale away, another restart) came meanwhile.
   private restartRunner(r: InstanceRunner): Promise<void> {
-    const under = this.restarting.get(r);
-    if (under) return under;
-    const restart = (async () => {
+    const generation = this.decide(r);
+    return (async () => {
       this.histories.delete(r);
       await this.stopRun(r);
-      if (this.stopping) return;
+      if (this.stopping || r.generation !== generation || r.removed) return;
       this.spawnRun(r);
-      void this.probeRunners(r.instance.type, [r]);
-    })().finally(() => this.restarting.delete(r));
-    this.restarting.set(r, restart);
-    return restart;
+    })();
+  }
+
+  // A new decision about a slot: cancels its pending backoff and probe; returns its generation.
+  private decide(r: InstanceRunner): number {
+    this.cancelSlot(r);
+    r.generation++;
+    return r.generation;
+  }
+
+  private cancelSlot(r: InstanceRunner): void {
+    if (r.backoffTimer !== undefined) this.deps.timers.clearTimeout(r.backoffTimer);
+    r.backoffTimer = undefined;
+    r.probeAbort?.abort();
+    r.probeAbort = undefined;
   }
 
   private settingsOf(type: string): ProcessSettings {
@@ -257,8 +264,13 @@ export class Supervisor {
     return this.cachedTable;
   }
 
+  // Types with an instance that runs or will: a dependency on any other type counts as met.
+  private runningTypes(): Set<string> {
+    return new Set(this.runners.filter((r) => r.state !== "stopped").map((r) => r.instance.type));
+  }
+
   private startReadyTypes(): void {
-    const running = new Set(this.byType.keys());
+    const running = this.runningTypes();
     const startable = findStartable(
       this.waitingTypes,
       this.options.settings,
@@ -274,48 +286,44 @@ export class Supervisor {
   }
 
   private startType(type: string): void {
-    for (const r of this.byType.get(type) ?? []) this.spawnRun(r);
-    void this.probeType(type).then((ready) => {
-      if (ready && !this.stopping) this.markReady(type);
+    const runners = (this.byType.get(type) ?? []).filter((r) => r.state === "idle");
+    for (const r of runners) this.spawnRun(r);
+    void Promise.all(runners.map((r) => r.readyWait ?? true)).then((ready) => {
+      if (ready.every(Boolean) && !this.stopping) this.markReady(type);
     });
   }
 
-  // Waits until every instance of `type` passes its readiness probe (at once without one).
-  // A probe that does not pass in time stops the run.
-  private probeType(type: string): Promise<boolean> {
-    return this.probeRunners(type, this.byType.get(type) ?? []);
-  }
-
-  private async probeRunners(type: string, runners: InstanceRunner[]): Promise<boolean> {
-    const probe = this.settingsOf(type).ready;
+  // Probes a new run until it is ready. Failing at the first start of its type stops the run
+  // (SPEC: a probe that does not pass in time is an error); later (a restart), it is reported.
+  private async probeRun(r: InstanceRunner, abort: AbortController): Promise<boolean> {
+    const probe = this.settingsOf(r.instance.type).ready;
     if (!probe) return true;
-    const checks = runners.map(async (r) => {
-      const result = await waitUntilReady(
-        probe,
-        {
-          port: r.instance.port,
-          cwd: this.options.cwd,
-          env: {
-            ...this.options.env,
-            PORT: String(r.instance.port),
-            PS: r.instance.name,
-            // the probe's processes are the run's too: the watchdog finds them by this marker
-            [MARKER_VAR]: `${this.options.runId}/probe/${r.instance.name}`,
-          },
-          onLine: (listener) => r.onLine(listener),
+    const result = await waitUntilReady(
+      probe,
+      {
+        port: r.instance.port,
+        cwd: this.options.cwd,
+        env: {
+          ...this.options.env,
+          PORT: String(r.instance.port),
+          PS: r.instance.name,
+          // the probe's processes are the run's too: the watchdog finds them by this marker
+          [MARKER_VAR]: `${this.options.runId}/probe/${r.instance.name}`,
         },
-        this.abort.signal,
-        this.deps.now,
-      );
-      if (result.ready) {
-        r.ready = true;
-        this.deps.report({ type: "ready", instance: r.instance, elapsedMs: result.elapsedMs });
-      } else if (result.reason !== "stopped" && !this.stopping) {
-        this.stop({ kind: "not-ready", instance: r.instance.name, reason: result.reason });
-      }
-      return result.ready;
-    });
-    return (await Promise.all(checks)).every(Boolean);
+        onLine: (listener) => r.onLine(listener),
+      },
+      AbortSignal.any([this.abort.signal, abort.signal]),
+      this.deps.now,
+    );
+    if (result.ready) {
+      r.ready = true;
+      this.deps.report({ type: "ready", instance: r.instance, elapsedMs: result.elapsedMs });
+    } else if (result.reason !== "stopped" && !this.stopping && !abort.signal.aborted) {
+      if (this.readyTypes.has(r.instance.type)) {
+        this.deps.report({ type: "unready", instance: r.instance, reason: result.reason });
+      } else this.stop({ kind: "not-ready", instance: r.instance.name, reason: result.reason });
+    }
+    return result.ready;
   }
 
   private markReady(type: string): void {
@@ -338,7 +346,15 @@ export class Supervisor {
       });
     });
     if (run.pid !== undefined) this.deps.watchdog.watchGroup(run.pid);
-    if (!this.settingsOf(r.instance.type).ready) r.ready = true;
+    this.cancelSlot(r);
+    if (this.settingsOf(r.instance.type).ready) {
+      const abort = new AbortController();
+      r.probeAbort = abort;
+      r.readyWait = this.probeRun(r, abort);
+    } else {
+      r.ready = true;
+      r.readyWait = undefined;
+    }
     this.deps.report({ type: "start", instance: r.instance, pid: run.pid });
     this.streams.add(run.output);
     output = this.deps.attachOutput(r.instance, run.output).then(() => {
@@ -351,6 +367,9 @@ export class Supervisor {
   private onExit(r: InstanceRunner, status: ExitStatus, run: RunHandle): void {
     this.deps.report({ type: "exit", instance: r.instance, status, stopping: this.stopping });
     this.settler.poll();
+    if (r.run === run && r.state === "running" && (this.stopping || r.stopRequested)) {
+      r.state = "exited";
+    }
     if (this.stopping || r.stopRequested || r.run !== run) return;
     const settings = this.settingsOf(r.instance.type);
     let history = this.histories.get(r);
@@ -380,11 +399,13 @@ export class Supervisor {
           attempt: decision.attempt,
         });
         void this.stopRun(r, run);
-        const timer = this.deps.timers.setTimeout(() => {
-          this.pendingTimers.delete(timer);
-          if (!this.stopping && r.state === "backoff") this.spawnRun(r);
+        const generation = this.decide(r);
+        r.backoffTimer = this.deps.timers.setTimeout(() => {
+          r.backoffTimer = undefined;
+          if (!this.stopping && r.state === "backoff" && r.generation === generation) {
+            this.spawnRun(r);
+          }
         }, decision.delayMs);
-        this.pendingTimers.add(timer);
         return;
       }
       case "failed":
@@ -411,9 +432,9 @@ export class Supervisor {
     return this.sortedRunners().map((r) => ({
       name: r.instance.name,
       type: r.instance.type,
-      pid: r.state === "running" ? r.run?.pid : undefined,
+      pid: r.state === "running" ? (r.run?.pid ?? null) : null,
       state: r.state === "idle" ? "waiting" : r.state,
-      uptimeMs: r.state === "running" && r.run ? now - r.run.startedAt : undefined,
+      uptimeMs: r.state === "running" && r.run ? now - r.run.startedAt : null,
       restarts: r.restarts,
       port: r.instance.port,
       ready: r.state === "running" && r.ready,
@@ -422,39 +443,77 @@ export class Supervisor {
 
   /** Stops the named slots (they stay stopped until started again); the others are untouched. */
   async stopInstances(names: string[]): Promise<void> {
+    this.refuseWhileStopping();
     const runners = this.runnersNamed(names);
-    for (const r of runners) r.state = "stopped";
+    for (const r of runners) {
+      this.decide(r);
+      r.state = "stopped";
+    }
     await Promise.all(runners.map((r) => this.stopRun(r)));
+    // what waited for these may start now: a type that does not run counts as ready
+    this.startReadyTypes();
   }
 
   /** Restarts exactly the named slots (a stopped or failed one starts again). */
   async restartInstances(names: string[]): Promise<void> {
+    this.refuseWhileStopping();
     await Promise.all(this.runnersNamed(names).map((r) => this.restartRunner(r)));
   }
 
   /** Starts the named slots that are not running; `web.3` or `worker` adds a slot if there is none. */
   startInstances(names: string[]): void {
-    for (const name of names) {
+    this.refuseWhileStopping();
+    const runners = names.map((name) => {
       const [type = "", n = "1"] = name.split(".");
-      const r = this.findRunner(name) ?? this.addRunner(type, Number(n));
-      if (r && r.state !== "running" && r.state !== "backoff" && !this.restarting.has(r)) {
-        this.histories.delete(r);
-        this.spawnRun(r);
-        void this.probeRunners(r.instance.type, [r]);
-      }
+      return this.findRunner(name) ?? this.checkNewSlot(type, Number(n));
+    });
+    for (const r of runners) {
+      const slot = r instanceof InstanceRunner ? r : this.addRunner(r.type, r.n);
+      if (slot.state === "running" || slot.state === "backoff") continue;
+      this.decide(slot);
+      this.histories.delete(slot);
+      this.spawnRun(slot);
     }
   }
 
   /** Runs `count` instances of `type`: starts the missing ones, stops and removes those above. */
   async scale(type: string, count: number): Promise<void> {
-    for (let n = 1; n <= count; n++) {
-      if (!this.findRunner(`${type}.${n}`)) this.startInstances([`${type}.${n}`]);
-      else if (this.findRunner(`${type}.${n}`)?.state === "stopped")
-        this.startInstances([`${type}.${n}`]);
-    }
+    this.refuseWhileStopping();
+    if (count > 0) this.checkNewSlot(type, count);
+    const wanted = Array.from({ length: count }, (_, k) => `${type}.${k + 1}`);
+    this.startInstances(wanted.filter((name) => this.findRunner(name)?.state !== "running"));
     const extra = (this.byType.get(type) ?? []).filter((r) => r.instance.n > count);
-    await this.stopInstances(extra.map((r) => r.instance.name));
+    for (const r of extra) {
+      this.decide(r);
+      r.removed = true;
+      r.state = "stopped";
+    }
+    await Promise.all(extra.map((r) => this.stopRun(r)));
     for (const r of extra) this.removeRunner(r);
+    this.startReadyTypes();
+  }
+
+  private refuseWhileStopping(): void {
+    if (this.stopping)
+      throw new Error("parity is stopping: nothing can be started, stopped or restarted now");
+  }
+
+  // A slot that may be created: a Procfile type, and n within its port block (100 per type).
+  private checkNewSlot(type: string, n: number): { type: string; n: number } {
+    const processType = this.options.types?.find((t) => t.name === type);
+    if (!processType) throw new Error(`"${type}" is not a process type of the Procfile`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_INSTANCES) {
+      throw new Error(
+        `${type} may have 1 to ${MAX_INSTANCES} instances (each type has a block of ${MAX_INSTANCES} ports)`,
+      );
+    }
+    const port = this.portOf(processType, n);
+    if (port > 65535) throw new Error(`${type}.${n} would get port ${port}, above 65535`);
+    return { type, n };
+  }
+
+  private portOf(type: ProcessType, n: number): number {
+    return (this.options.basePort ?? 5000) + 100 * type.index + n - 1;
   }
 
   private sortedRunners(): InstanceRunner[] {
@@ -474,24 +533,27 @@ export class Supervisor {
     return names.map((n) => this.findRunner(n)).filter((r): r is InstanceRunner => r !== undefined);
   }
 
-  private addRunner(type: string, n: number): InstanceRunner | undefined {
-    const processType = this.options.types?.find((t) => t.name === type);
-    if (!processType || !Number.isInteger(n) || n < 1) return undefined;
+  private addRunner(type: string, n: number): InstanceRunner {
+    const processType = this.options.types?.find((t) => t.name === type) as ProcessType;
     const instance: Instance = {
       type,
       n,
       name: `${type}.${n}`,
-      port: (this.options.basePort ?? 5000) + 100 * processType.index + n - 1,
+      port: this.portOf(processType, n),
       command: processType.command,
     };
+    return this.addSlot(instance);
+  }
+
+  private addSlot(instance: Instance): InstanceRunner {
     const r = new InstanceRunner(instance, this.options.runId, {
       spawn: this.deps.spawn,
       now: this.deps.now,
     });
     this.runners.push(r);
-    const list = this.byType.get(type);
+    const list = this.byType.get(instance.type);
     if (list) list.push(r);
-    else this.byType.set(type, [r]);
+    else this.byType.set(instance.type, [r]);
     return r;
   }
 

@@ -12,8 +12,8 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-// .git and node_modules are never watched, wherever they are.
-const IGNORED = /(^|[\\/])(\.git|node_modules)([\\/]|$)/;
+// .git, node_modules and parity's own .parity (the control socket) are never watched.
+const IGNORED = /(^|[\\/])(\.git|node_modules|\.parity)([\\/]|$)/;
 
 /** Returns the directory part of a glob before its first wildcard (what must be watched). */
 export function getGlobBase(glob: string): string {
@@ -30,6 +30,7 @@ export function watchTypes(
   globs: Map<string, string[]>,
   onChange: (types: string[], paths: string[]) => void,
   debounceMs = DEFAULT_WATCH_DEBOUNCE_MS,
+  onError: (err: Error) => void = () => {},
 ): Watcher {
   const matchers = [...globs].map(([type, patterns]) => ({
     type,
@@ -67,6 +68,8 @@ export function watchTypes(
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, debounceMs);
   });
+  // an unreadable or looping path is reported, never fatal
+  watcher.on("error", (err: unknown) => onError(err as Error));
   const ready = new Promise<void>((res) => watcher.once("ready", () => res()));
   return {
     ready,

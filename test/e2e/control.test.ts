@@ -203,7 +203,9 @@ describe("control socket", () => {
     const p = await startApp(cwd, ["-p", "49100", "-m", "clock=0"], 2);
     const unknown = await runParityToEnd(["restart", "wbe"], { cwd });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('error: unknown process "wbe" (running: web.1, worker.1)\n');
+    expect(unknown.stderr).toBe(
+      'error: unknown process "wbe" (did you mean "web"?); running: web.1, worker.1\n',
+    );
     process.kill(p.pid, "SIGTERM");
     await p.waitForExit();
   });

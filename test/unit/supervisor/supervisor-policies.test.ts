@@ -91,6 +91,8 @@ function describeEvent(e: SupervisorEvent): string {
       return `kill ${e.instance.name}${e.forced ? " forced" : ""}`;
     case "done":
       return `done ${e.exitCode}`;
+    default:
+      return e.type;
   }
 }
 
