@@ -72,6 +72,7 @@ describe("watchTypes", () => {
     writeFileSync(join(root, "src/readme.md"), "not watched");
     writeFileSync(join(root, "src/node_modules/x/i.ts"), "ignored");
     writeFileSync(join(root, ".git/HEAD"), "ignored");
+    writeFileSync(join(root, ".parity/parity.sock.ts"), "ignored: parity's own directory");
     writeFileSync(join(root, "other/c.txt"), "4");
     await waitFor(() => calls.length > 1, 5000, "a second report");
     expect(calls[1]).toEqual([["both", "worker"], ["other/c.txt"]]);
