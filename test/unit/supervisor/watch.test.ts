@@ -17,7 +17,7 @@ afterEach(async () => {
 function makeTree(): string {
   const root = mkdtempSync(join(tmpdir(), "parity-watch-"));
   dir = root;
-  for (const d of ["src/lib", "other", "src/node_modules/x", ".git"])
+  for (const d of ["src/lib", "other", "src/node_modules/x", ".git", ".parity"])
     mkdirSync(join(root, d), { recursive: true });
   for (const f of [
     "src/a.ts",
@@ -83,5 +83,24 @@ describe("watchTypes", () => {
     // a change after close must not be reported: give the watcher time it would need (debounce)
     await new Promise((r) => setTimeout(r, 300));
     expect(calls.length).toBe(later);
+  });
+});
+
+describe("watchTypes ignores parity's own directory", () => {
+  it("a glob over the whole root does not see .parity (the control socket) or .git", async () => {
+    const root = makeTree();
+    const calls: string[][] = [];
+    watcher = watchTypes(
+      root,
+      new Map([["all", ["**/*.ts"]]]),
+      (_types, paths) => calls.push(paths.sort()),
+      50,
+    );
+    await watcher.ready;
+    writeFileSync(join(root, ".parity/state.ts"), "1");
+    writeFileSync(join(root, ".git/hook.ts"), "1");
+    writeFileSync(join(root, "src/a.ts"), "changed");
+    await waitFor(() => calls.length > 0, 5000, "a change report");
+    expect(calls).toEqual([["src/a.ts"]]);
   });
 });
