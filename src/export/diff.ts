@@ -42,13 +42,13 @@ function findEdits(a: string[], b: string[]): Op[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       ops.push({ kind: " ", line: a[i] as string, a: i++, b: j++ });
     } else if (
-      j < b.length &&
-      (i === a.length ||
-        (lengths[i * width + j + 1] as number) >= (lengths[(i + 1) * width + j] as number))
+      i < a.length &&
+      (j === b.length ||
+        (lengths[(i + 1) * width + j] as number) >= (lengths[i * width + j + 1] as number))
     ) {
-      ops.push({ kind: "+", line: b[j] as string, a: i, b: j++ });
-    } else {
       ops.push({ kind: "-", line: a[i] as string, a: i++, b: j });
+    } else {
+      ops.push({ kind: "+", line: b[j] as string, a: i, b: j++ });
     }
   }
   return ops;

@@ -35,7 +35,7 @@ function placeAt(origin: NameOrigin, message: string, fix: string): Problem {
       severity: "error",
       message: `${message} (the app root's directory name)`,
       flag: "-a/--app",
-      fix: `${fix}: name the app with -a/--app or the manifest's app`,
+      fix: `name the app with -a/--app or the manifest's app: ${fix}`,
     };
   }
   const { file, line, column } = origin;
