@@ -14,7 +14,7 @@ const GOLDEN = resolve(here, "../../fixtures/export/golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 /** The fixture app as production would load it, its root placed at /srv/shop (the same on every machine). */
-export async function loadGoldenApp(): Promise<App> {
+async function loadGoldenApp(): Promise<App> {
   const loaded = await loadApp(
     { root: FIXTURE, defaultEnvironment: "production" },
     { cwd: FIXTURE, env: {} },
