@@ -37,7 +37,7 @@ if (missing.length === 0) {
   app = join(root, "examples/hello");
   console.error(
     `example: ${missing.join(" and ")} not installed, so examples/hello (http://127.0.0.1:5000);` +
-      " examples/shop needs both (Debian: apt-get install postgresql redis-server)",
+      " examples/shop needs PostgreSQL and redis-server (Debian: apt-get install postgresql redis-server)",
   );
 }
 
