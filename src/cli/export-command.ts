@@ -134,6 +134,14 @@ function checkFlags(format: string, location: string, flags: ExportFlags): Probl
   }
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");
   if (!timeout.ok) problems.push(...timeout.problems);
+  if (flags.log !== undefined && format === "systemd") {
+    problems.push({
+      severity: "warning",
+      message:
+        "-l/--log is used by runit exports only; systemd units log to the journal (journalctl -u APP-TYPE.N)",
+      flag: "-l/--log",
+    });
+  }
   if (flags.run !== undefined && format === "systemd") {
     problems.push({
       severity: "warning",

@@ -1,23 +1,29 @@
 // parity export: an app as an init system's files (the plan, pure data), and the formats that encode it.
-import type { App, Result } from "../types.js";
+import type { App, Problem, Result } from "../types.js";
 import { buildExportModel, type ExportModel, type ExportOptions } from "./model.js";
 import type { Plan } from "./plan.js";
 import { encodeRunit } from "./runit.js";
-import { encodeSystemd } from "./systemd.js";
+import { encodeSystemd, refuseForSystemd } from "./systemd.js";
 
+export { type Change, comparePlan, type ExportTarget, type PlanChanges } from "./changes.js";
 export type { ExportModel, ExportOptions } from "./model.js";
 export { type Plan, type PlanDir, type PlanFile, renderPlanJson } from "./plan.js";
+export { writePlan } from "./write.js";
 
 /** Every format parity export knows, implemented or not. */
 export const EXPORT_FORMATS = ["systemd", "runit", "supervisord", "launchd"] as const;
 
-/** A format's encoder: the model in, the plan out (pure). */
-export type Encoder = (model: ExportModel) => Plan;
+/** A format's encoder: the model in, the plan out (pure); and what the format cannot express. */
+export interface Encoder {
+  encode: (model: ExportModel) => Plan;
+  /** Problems with a model this format cannot carry exactly (refused, never rewritten). */
+  refuse?: (model: ExportModel) => Problem[];
+}
 
 /** The implemented encoders; a new format adds one line here. */
 const ENCODERS: Partial<Record<string, Encoder>> = {
-  systemd: encodeSystemd,
-  runit: encodeRunit,
+  systemd: { encode: encodeSystemd, refuse: refuseForSystemd },
+  runit: { encode: encodeRunit },
 };
 
 /** The result of an export: the plan, and the app name and location it is for. */
@@ -40,8 +46,8 @@ export function isExportFormat(format: string): boolean {
  * with an empty shell environment), plus PORT and PS per instance.
  */
 export function exportApp(app: App, options: ExportOptions): Result<ExportResult> {
-  const encode = ENCODERS[options.format];
-  if (!encode) {
+  const encoder = ENCODERS[options.format];
+  if (!encoder) {
     return {
       ok: false,
       problems: [
@@ -56,8 +62,10 @@ export function exportApp(app: App, options: ExportOptions): Result<ExportResult
   }
   const model = buildExportModel(app, options);
   if (!model.ok) return model;
+  const refused = encoder.refuse?.(model.value) ?? [];
+  if (refused.length > 0) return { ok: false, problems: [...model.warnings, ...refused] };
   const { app: name, location } = model.value;
-  const plan = encode(model.value);
+  const plan = encoder.encode(model.value);
   return {
     ok: true,
     value: { app: name, format: options.format, location, plan },

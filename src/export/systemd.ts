@@ -1,5 +1,5 @@
 // The systemd encoder: APP.target, one APP-TYPE.N.service per instance, and the app's 0600 EnvironmentFile.
-import type { RestartPolicy } from "../types.js";
+import type { Problem, RestartPolicy } from "../types.js";
 import type { ExportInstance, ExportModel } from "./model.js";
 import { makePlan, type Plan, type PlanFile } from "./plan.js";
 import { quoteShell } from "./shell-quote.js";
@@ -30,6 +30,19 @@ export function encodeSystemd(model: ExportModel): Plan {
     })),
   ];
   return makePlan(files);
+}
+
+/** What systemd cannot name: a LOCATION with a backslash (EnvironmentFile= fails on it; checked with systemd 252). */
+export function refuseForSystemd(model: ExportModel): Problem[] {
+  if (!model.location.includes("\\")) return [];
+  return [
+    {
+      severity: "error",
+      message: `LOCATION "${model.location}" contains a backslash, which systemd's EnvironmentFile= cannot name`,
+      flag: "LOCATION",
+      fix: "choose a directory without backslashes",
+    },
+  ];
 }
 
 /** The EnvironmentFile's name in LOCATION. */

@@ -100,6 +100,14 @@ describe("names an export refuses", () => {
     ]);
   });
 
+  it("a LOCATION systemd's EnvironmentFile= cannot name (a backslash); runit takes it", async () => {
+    const { app, dir } = await load({ Procfile: "web: run\n" });
+    expect(problemsOf(app, dir, { location: "/etc/sys\\temd" })).toEqual([
+      'error: LOCATION: LOCATION "/etc/sys\\temd" contains a backslash, which systemd\'s EnvironmentFile= cannot name. Fix: choose a directory without backslashes.',
+    ]);
+    expect(problemsOf(app, dir, { location: "/etc/s\\v", format: "runit" })).toEqual([]);
+  });
+
   it("a value that came from the shell of the export rather than from the env files", async () => {
     const { app, dir } = await load(
       { Procfile: "web: run\n", ".env": "A=1\nB=from file\n" },
