@@ -146,6 +146,16 @@ describe.skipIf(missing.length > 0)(`parity export systemd, run by systemd (${sk
     );
     expect(verify.stdout + verify.stderr).toBe("");
     expect(verify.status).toBe(0);
+    // The golden units too (User=, PartOf= a dependency, SuccessExitStatus=, ExecStartPost=).
+    const golden = resolve(here, "../fixtures/export/golden/systemd");
+    const goldenUnits = readdirSync(golden).filter((name) => /\.(service|target)$/.test(name));
+    const verifyGolden = spawnSync(
+      "systemd-analyze",
+      ["verify", "--man=no", "--recursive-errors=yes", ...goldenUnits.map((u) => join(golden, u))],
+      { encoding: "utf8" },
+    );
+    expect(verifyGolden.stdout + verifyGolden.stderr).toBe("");
+    expect(verifyGolden.status).toBe(0);
   });
 
   it("gives every process what parity start gives it, stops with the stop signal and timeout, orders by depends_on, leaves nothing", async () => {
