@@ -1,11 +1,12 @@
 // End-to-end: examples/shop with real PostgreSQL and Redis servers run by parity; an order goes
 // from web through Redis to the worker, SIGTERM leaves nothing running, and the data survives.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, runParity, runParityToEnd, track } from "../support/parity.js";
+import { waitUntilGone } from "../support/processes.js";
 
 afterEach(cleanup);
 
@@ -60,6 +61,34 @@ async function pollUntil<T>(get: () => Promise<T>, done: (value: T) => boolean, 
   }
 }
 
+/**
+ * Every process below `root`, by parent links. cleanup() finds a test's processes by the tag in
+ * their environment, which redis-server and PostgreSQL's children overwrite with their process
+ * titles (their /proc/PID/environ reads as zeros): this finds them anyway.
+ */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "latin1");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
 /** `pg_controldata`'s "Database cluster state" of `pgdata`. */
 function clusterState(pgdata: string): string {
   const r = spawnSync(pg, ["pg_controldata", pgdata], { encoding: "utf8" });
@@ -76,9 +105,22 @@ function startShop(pgdata: string) {
 
 /** Waits until every process is up: the servers ready, then web and the worker ready. */
 async function waitUntilReady(p: ReturnType<typeof startShop>): Promise<void> {
-  for (const name of ["postgresql.1", "redis.1", "web.1", "worker.1"]) {
-    await p.waitForLine(new RegExp(`^system +\\| ${name.replace(".", "\\.")} ready after`), 30_000);
-  }
+  const ready = async () => {
+    for (const name of ["postgresql.1", "redis.1", "web.1", "worker.1"]) {
+      await p.waitForLine(
+        new RegExp(`^system +\\| ${name.replace(".", "\\.")} ready after`),
+        30_000,
+      );
+    }
+  };
+  // parity exiting first (a port in use, a server that would not start) fails at once, saying why.
+  const exited = p.waitForExit(60_000).then(({ code }) => {
+    throw new Error(
+      `parity exited with ${code} before everything was ready:\n${p.stdout()}\n${p.stderr()}`,
+    );
+  });
+  exited.catch(() => {}); // only the race below reports it
+  await Promise.race([ready(), exited]);
 }
 
 describe(`examples/shop: web, worker, PostgreSQL and Redis${skipped}`, () => {
@@ -135,14 +177,17 @@ describe(`examples/shop: web, worker, PostgreSQL and Redis${skipped}`, () => {
       );
       expect(order).toMatchObject({ id, item: "teapot", quantity: 2, done_by: "worker.1" });
 
+      // web, worker, redis-server, the postmaster and its children (checkpointer, backends, …)
+      const tree = descendants(first.pid);
+      expect(tree.length).toBeGreaterThanOrEqual(8);
       first.child.kill("SIGTERM");
       expect((await first.waitForExit(30_000)).code).toBe(0);
+      expect(await waitUntilGone(tree, 3000)).toEqual([]);
       const stopped = first.stdout();
       expect(stopped).toMatch(/^postgresql\.1 +\| .*database system is shut down$/m);
       expect(stopped).toMatch(/^postgresql\.1 +\| exited with code 0$/m);
       expect(stopped).toMatch(/^redis\.1 +\| exited with code 0$/m);
-      // No process left: cleanup() (afterEach) also proves it by the tag; here the data directory
-      // is intact and was shut down cleanly (no recovery needed).
+      // The data directory is intact and was shut down cleanly (no recovery needed).
       expect(existsSync(join(pgdata, "PG_VERSION"))).toBe(true);
       expect(existsSync(join(pgdata, "postmaster.pid"))).toBe(false);
       expect(clusterState(pgdata)).toBe("shut down");
@@ -153,8 +198,10 @@ describe(`examples/shop: web, worker, PostgreSQL and Redis${skipped}`, () => {
       expect(second.stdout()).not.toMatch(/initialising/);
       expect(second.stdout()).toMatch(/database system was shut down at/);
       expect(await getOrder(id)).toMatchObject({ id, item: "teapot", status: "done" });
+      const secondTree = descendants(second.pid);
       second.child.kill("SIGTERM");
       expect((await second.waitForExit(30_000)).code).toBe(0);
+      expect(await waitUntilGone(secondTree, 3000)).toEqual([]);
       expect(clusterState(pgdata)).toBe("shut down");
     },
     90_000,
