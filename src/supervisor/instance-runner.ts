@@ -25,6 +25,8 @@ export interface RunHandle {
   output: Readable;
   /** Every process seen in its tree when it was signalled. */
   known: KnownProcesses;
+  /** Processes already sent the stop signal (by pid): each gets it once. */
+  stopSignalled: Set<number>;
 }
 
 /** The world a runner needs. */
@@ -87,6 +89,7 @@ export class InstanceRunner {
       status: undefined,
       output: child.output,
       known: new Map(),
+      stopSignalled: new Set(),
     };
     this.run = run;
     this.state = "running";
@@ -136,6 +139,33 @@ export class InstanceRunner {
       signal,
     );
     return pids;
+  }
+
+  /**
+   * Sends the stop signal the way a process tree expects it: to the run's process group, and to
+   * each of its processes that has no parent in the tree any more (it left the group and its
+   * parent is gone: nobody else will stop it). A process whose parent still runs is left to that
+   * parent (a database server shuts its own workers down). Called again while the run stops, it
+   * signals the processes orphaned since, each once.
+   */
+  signalStop(table: ProcessTable, signal: NodeJS.Signals, run: RunHandle | undefined = this.run): void {
+    if (!run) return;
+    const pids = this.findProcesses(table, run);
+    rememberProcesses(run.known, table, pids);
+    const inTree = new Set(pids);
+    const byPid = new Map(table.map((p) => [p.pid, p]));
+    if (run.status === undefined && run.pid !== undefined && !run.stopSignalled.has(run.pid)) {
+      if (signalGroup(run.pid, signal)) {
+        for (const p of table) if (p.pgid === run.pid) run.stopSignalled.add(p.pid);
+      }
+    }
+    const orphans = pids.filter((pid) => {
+      if (run.stopSignalled.has(pid)) return false;
+      const parent = byPid.get(pid)?.ppid;
+      return parent === undefined || !inTree.has(parent);
+    });
+    for (const pid of orphans) run.stopSignalled.add(pid);
+    signalEach(orphans, signal);
   }
 
   /** Subscribes to the slot's output lines (across runs); returns the unsubscribe function. */

@@ -570,15 +570,18 @@ export class Supervisor {
     if (run === r.run) r.stopRequested = true;
     const settings = this.settingsOf(r.instance.type);
     const table = this.readTable();
-    r.signal(table, this.forcedBy ? "SIGKILL" : settings.stopSignal, run);
+    if (this.forcedBy) r.signal(table, "SIGKILL", run);
+    else r.signalStop(table, settings.stopSignal, run);
     const timeoutMs = settings.stopTimeoutMs ?? this.options.timeoutMs;
     const timer = this.deps.timers.setTimeout(
       () => this.killRun(r, run, false, timeoutMs),
       timeoutMs,
     );
-    await this.settler.waitFor(
-      (t) => run.status !== undefined && r.findProcesses(t, run).length === 0,
-    );
+    await this.settler.waitFor((t) => {
+      // processes orphaned since the first signal (their parent stopped) get it now
+      if (!this.forcedBy) r.signalStop(t, settings.stopSignal, run);
+      return run.status !== undefined && r.findProcesses(t, run).length === 0;
+    });
     this.deps.timers.clearTimeout(timer);
     if (run.pid !== undefined) this.deps.watchdog.forgetGroup(run.pid);
   }

@@ -78,6 +78,17 @@ describe("parity start: shutdown", () => {
     }
   });
 
+  it("a process whose parent still runs is left to that parent; the group and orphans get the signal", async () => {
+    const cwd = track(makeApp({ Procfile: "boss: boss\n" }));
+    const p = runParity(["start", "--no-timestamp", "-p", "43160"], { cwd });
+    await p.waitForLine(/child up/);
+    process.kill(p.pid, "SIGTERM");
+    expect((await p.waitForExit()).code).toBe(0);
+    expect(p.stdout()).toMatch(/boss\.1 +\| child got USR1/);
+    expect(p.stdout()).not.toMatch(/child got TERM/);
+    expect(p.stdout()).toMatch(/boss\.1 +\| boss done/);
+  });
+
   it("a second Ctrl-C kills at once, without waiting for the timeout", async () => {
     const cwd = track(makeApp({ Procfile: "stubborn: ignore-term\n" }));
     const p = runParity(["start", "-t", "60", "-p", "43200"], { cwd });

@@ -81,7 +81,10 @@ export function runParity(
       waitFor(
         () => p.lines().find((l) => pattern.test(l)),
         timeoutMs,
-        `a line matching ${pattern}\n--- stdout:\n${out.slice(-2000)}\n--- stderr:\n${err}`,
+        // built when the wait ends: what parity had printed by then
+        () => `a line matching ${pattern}\n--- stdout:\n${out.slice(-2000)}\n--- stderr:\n${err}`,
+        // parity exited (and its output is all read): the line will never come
+        () => child.exitCode !== null && child.stdout?.readableEnded !== false,
       ),
     waitForExit: async (timeoutMs = 15_000) => {
       let timer: NodeJS.Timeout | undefined;

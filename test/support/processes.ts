@@ -38,14 +38,17 @@ export function isAlive(pid: number): boolean {
 export async function waitFor<T>(
   check: () => T | undefined | false | null,
   timeoutMs: number,
-  what: string,
+  what: string | (() => string),
+  giveUp: () => boolean = () => false,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  const describe = () => (typeof what === "string" ? what : what());
   for (;;) {
     const value = check();
     if (value) return value;
+    if (giveUp()) throw new Error(`gave up waiting for ${describe()}`);
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
