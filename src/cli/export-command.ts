@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { DEFAULT_EXPORT_ENVIRONMENT } from "../app/defaults.js";
 import { parseTimeout } from "../app/options.js";
 import { suggestName } from "../app/suggest.js";
+import type { ExportResult } from "../export/index.js";
 import type { Problem } from "../types.js";
 import { type AppFlags, loadAppOrReport, printProblems } from "./app-options.js";
 import { EXIT_USAGE, type Io } from "./io.js";
@@ -160,6 +161,42 @@ async function runExport(
   flags: ExportFlags,
   io: Io,
 ): Promise<number> {
+  const result = await planExport(format, location, flags, io);
+  if (!result) return EXIT_USAGE;
+  if (flags.format === "json") {
+    const { renderPlanJson } = await import("../export/plan.js");
+    io.stdout(renderPlanJson(result.plan, result));
+    return 0;
+  }
+  try {
+    if (flags.dryRun || flags.check) return await compareWithLocation(result, flags, io);
+    return await writeToLocation(result, io);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    const path = (error as NodeJS.ErrnoException).path;
+    printProblems(
+      [
+        {
+          severity: "error",
+          message: `cannot ${flags.dryRun || flags.check ? "read" : "write"} ${path ?? result.location} (${code})`,
+          flag: "LOCATION",
+          fix: "check the permissions (an export to a system directory needs root); an interrupted export is completed and pruned by the next one",
+        },
+      ],
+      io,
+    );
+    return EXIT_USAGE;
+  }
+}
+
+/** Load the app without the shell's environment and plan its export; undefined after printing the problems. */
+async function planExport(
+  format: string,
+  location: string,
+  flags: ExportFlags,
+  io: Io,
+): Promise<ExportResult | undefined> {
   const flagProblems = checkFlags(format, location, flags);
   const errors = flagProblems.filter((p) => p.severity === "error");
   // Production has no developer shell: the processes get the env files' values (PARITY_ENV still picks the environment).
@@ -174,7 +211,7 @@ async function runExport(
     flagProblems.filter((p) => p.severity === "warning"),
     io,
   );
-  if (!app) return EXIT_USAGE;
+  if (!app) return undefined;
   const { exportApp } = await import("../export/index.js");
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");
   const resolved = exportApp(app, {
@@ -187,43 +224,48 @@ async function runExport(
     timeoutSeconds: timeout.ok ? timeout.value : 5,
   });
   printProblems(resolved.ok ? resolved.warnings : resolved.problems, io);
-  if (!resolved.ok) return EXIT_USAGE;
-  const result = resolved.value;
-  if (flags.format === "json") {
-    const { renderPlanJson } = await import("../export/plan.js");
-    io.stdout(renderPlanJson(result.plan, result));
+  return resolved.ok ? resolved.value : undefined;
+}
+
+/** --dry-run (what would change) and --check (a diff; status 1 when LOCATION differs). */
+async function compareWithLocation(
+  result: ExportResult,
+  flags: ExportFlags,
+  io: Io,
+): Promise<number> {
+  const { comparePlan } = await import("../export/changes.js");
+  const report = await import("../export/report.js");
+  const compared = comparePlan(result.plan, result);
+  printProblems(compared.ok ? compared.warnings : compared.problems, io);
+  if (!compared.ok) return EXIT_USAGE;
+  const { changes } = compared.value;
+  if (flags.dryRun) {
+    io.stdout(report.renderChangeList(changes));
+    io.stdout(`dry run: ${report.summarizeChanges(changes, "would")}; nothing written\n`);
     return 0;
   }
-  const target = { location: result.location, app: result.app, format: result.format };
-  const report = await import("../export/report.js");
-  if (flags.dryRun || flags.check) {
-    const { comparePlan } = await import("../export/changes.js");
-    const compared = comparePlan(result.plan, target);
-    printProblems(compared.ok ? compared.warnings : compared.problems, io);
-    if (!compared.ok) return EXIT_USAGE;
-    const { changes } = compared.value;
-    if (flags.dryRun) {
-      io.stdout(report.renderChangeList(changes));
-      io.stdout(`dry run: ${report.summarizeChanges(changes, "would")}; nothing written\n`);
-      return 0;
-    }
-    if (!report.hasChanges(changes)) {
-      io.stdout(`${result.location} is up to date (${result.app}, ${result.format})\n`);
-      return 0;
-    }
-    io.stdout(report.renderCheckDiff(changes, result.location));
-    io.stdout(
-      `${result.location} is out of date: ${report.summarizeChanges(changes, "would")} (run parity export without --check to update it)\n`,
-    );
-    return 1;
+  if (!report.hasChanges(changes)) {
+    io.stdout(`${result.location} is up to date (${result.app}, ${result.format})\n`);
+    return 0;
   }
+  io.stdout(report.renderCheckDiff(changes, result.location));
+  const summary = report.summarizeChanges(changes, "would");
+  io.stdout(
+    `${result.location} is out of date: ${summary} (run parity export without --check to update it)\n`,
+  );
+  return 1;
+}
+
+/** Write the plan and say what changed. */
+async function writeToLocation(result: ExportResult, io: Io): Promise<number> {
   const { writePlan } = await import("../export/write.js");
-  const written = writePlan(result.plan, target);
+  const report = await import("../export/report.js");
+  const written = writePlan(result.plan, result);
   printProblems(written.ok ? written.warnings : written.problems, io);
   if (!written.ok) return EXIT_USAGE;
-  io.stdout(report.renderChangeList(written.value.changes));
-  io.stdout(
-    `exported ${result.app} (${result.format}) to ${result.location}: ${report.summarizeChanges(written.value.changes, "did")}\n`,
-  );
+  const { changes } = written.value;
+  io.stdout(report.renderChangeList(changes));
+  const summary = report.summarizeChanges(changes, "did");
+  io.stdout(`exported ${result.app} (${result.format}) to ${result.location}: ${summary}\n`);
   return 0;
 }

@@ -1,6 +1,7 @@
 // Writes a plan to LOCATION: atomic files with their final modes, this app's stale files pruned, the record kept.
 import {
   closeSync,
+  existsSync,
   fchmodSync,
   fsyncSync,
   mkdirSync,
@@ -39,7 +40,7 @@ export function writePlan(plan: Plan, target: ExportTarget): Result<PlanChanges>
   if (!compared.ok) return compared;
   const { location, changes, unionRecord, nextRecord } = compared.value;
   const warnings: Problem[] = [...compared.warnings];
-  mkdirSync(location, { recursive: true, mode: LOCATION_MODE });
+  makeLocation(location);
   const record = changes.find((c) => c.path === RECORD_NAME && c.kind === "file");
   if (record?.before === undefined || !record.before.equals(Buffer.from(unionRecord))) {
     writeAtomically(location, RECORD_NAME, Buffer.from(unionRecord), RECORD_MODE);
@@ -77,6 +78,19 @@ export function writePlan(plan: Plan, target: ExportTarget): Result<PlanChanges>
   writeAtomically(location, RECORD_NAME, Buffer.from(finalRecord), RECORD_MODE);
   const done = changes.filter((change) => !kept.has(change));
   return { ok: true, value: { ...compared.value, changes: done }, warnings };
+}
+
+/**
+ * Create LOCATION and its missing parents (mode 0755). One level at a time: Node's recursive
+ * mkdir never returns for a path under /proc.
+ */
+function makeLocation(location: string): void {
+  const missing: string[] = [];
+  for (let dir = location; !existsSync(dir); dir = dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    mkdirSync(dir, { mode: LOCATION_MODE });
+    chmodPath(dir, LOCATION_MODE);
+  }
 }
 
 /** Create, update or chmod one directory or file. */

@@ -285,6 +285,17 @@ describe("parity export: user errors", () => {
     expect(snapshot(out)).toEqual(before);
   });
 
+  it("a LOCATION that cannot be written is a user error, not a hang or a stack trace", async () => {
+    const { root } = makeApp();
+    const result = await run(["export", "systemd", "/proc/1/parity-export-test"], root);
+    expect(result).toEqual({
+      status: 2,
+      stdout: "",
+      stderr:
+        "error: LOCATION: cannot write /proc/1/parity-export-test (ENOENT). Fix: check the permissions (an export to a system directory needs root); an interrupted export is completed and pruned by the next one.\n",
+    });
+  });
+
   it("-r with systemd is a warning: runit uses it", async () => {
     const { root } = makeApp();
     const result = await run(["export", "systemd", "out", "-r", "/etc/sv"], root);

@@ -97,6 +97,7 @@ describe("writePlan: modes and atomicity", () => {
       expect(modeOf(join(location, "svc/env"))).toBe(0o700);
       expect(modeOf(join(location, "svc/env/KEY"))).toBe(0o600);
       expect(modeOf(join(location, RECORD_NAME))).toBe(0o644);
+      expect(modeOf(location)).toBe(0o755);
     },
   );
 
