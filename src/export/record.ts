@@ -4,6 +4,9 @@ import { comparePaths } from "./plan.js";
 /** The record's file name in LOCATION. */
 export const RECORD_NAME = ".parity-export.json";
 
+/** The record's mode: anyone may read which files an export wrote. */
+export const RECORD_MODE = 0o644;
+
 /** What one app's export wrote. */
 export interface RecordEntry {
   format: string;

@@ -13,15 +13,9 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Problem, Result } from "../types.js";
-import {
-  type Change,
-  comparePlan,
-  type ExportTarget,
-  type PlanChanges,
-  RECORD_MODE,
-} from "./changes.js";
+import { type Change, comparePlan, type ExportTarget, type PlanChanges } from "./changes.js";
 import type { Plan } from "./plan.js";
-import { RECORD_NAME, renderRecord, withEntry } from "./record.js";
+import { RECORD_MODE, RECORD_NAME, renderRecord, withEntry } from "./record.js";
 import { findUnsafeParent } from "./safe-path.js";
 
 /** The mode of LOCATION when the export creates it. */
