@@ -148,7 +148,11 @@ export class InstanceRunner {
    * parent (a database server shuts its own workers down). Called again while the run stops, it
    * signals the processes orphaned since, each once.
    */
-  signalStop(table: ProcessTable, signal: NodeJS.Signals, run: RunHandle | undefined = this.run): void {
+  signalStop(
+    table: ProcessTable,
+    signal: NodeJS.Signals,
+    run: RunHandle | undefined = this.run,
+  ): void {
     if (!run) return;
     const pids = this.findProcesses(table, run);
     rememberProcesses(run.known, table, pids);
