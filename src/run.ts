@@ -26,18 +26,23 @@ export async function runOne(app: App, words: string[], options: RunOptions = {}
   const [first = "", ...rest] = words;
   const type = app.types.find((t) => t.name === first);
   const common = { cwd: app.root, env, extendEnv: false, stdio: "inherit", reject: false } as const;
-  const child = type
+  // Signals are taken before the child exists (one arriving in between is passed on at once).
+  let child: ReturnType<typeof execa> | undefined;
+  let early: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => {
+    // A terminal's Ctrl-C already reached the child (same process group): do not send it twice.
+    if (signal === "SIGINT" && process.stdin.isTTY) return;
+    if (child) child.kill(signal);
+    else early ??= signal;
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) process.on(s, forward);
+  child = type
     ? execa("/bin/sh", ["-c", [type.command, ...rest.map(quoteShellWord)].join(" ")], common)
     : rest.length === 0
       ? execa("/bin/sh", ["-c", first], common)
       : execa(first, rest, common);
-  const forward = (signal: NodeJS.Signals) => {
-    // A terminal's Ctrl-C already reached the child (same process group): do not send it twice.
-    if (signal === "SIGINT" && process.stdin.isTTY) return;
-    child.kill(signal);
-  };
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  for (const s of signals) process.on(s, forward);
+  if (early) child.kill(early);
   try {
     const result = await child;
     if (result.signal) return toExitCode({ code: null, signal: result.signal }, constants.signals);

@@ -118,7 +118,6 @@ export class Supervisor {
   private readonly waitingTypes: Set<string>;
   private readonly readyTypes = new Set<string>();
   private readonly histories = new Map<InstanceRunner, RestartHistory>();
-  private readonly restarting = new Map<InstanceRunner, Promise<void>>();
   private readonly outputs = new Set<Promise<void>>();
   private readonly streams = new Set<Readable>();
   private readonly abort = new AbortController();
