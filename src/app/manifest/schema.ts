@@ -21,7 +21,8 @@ export const fieldHints = z.registry<FieldHint>();
 export const RESTART_POLICIES = ["never", "on-failure", "always"] as const;
 
 const APP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+// The portable user names exports accept (export-rules.md: `User=0day` once ran as root).
+const USER_NAME = /^[a-z_][a-z0-9_-]{0,30}$/;
 
 /** Give a schema its description (for editors) and its hint (for error messages). */
 function hinted<T extends z.ZodType>(schema: T, description: string, hint: FieldHint): T {
@@ -255,7 +256,7 @@ export const environmentSchema = z
     ).optional(),
     user: hinted(z.string().regex(USER_NAME), "User the exported services run as", {
       noun: "a user name",
-      fix: "write a user name such as deploy",
+      fix: "write a user name such as deploy: lowercase letters, digits, _ and -, starting with a letter or _, at most 31 characters",
     }).optional(),
     log: hinted(z.string().startsWith("/"), "Directory of the exported services' logs", {
       noun: "an absolute directory path",

@@ -86,6 +86,9 @@ const expected: Record<string, string[]> = {
     'error: parity.yml:3:19: processes.web.ready.tcp: "localhost:http" is not a TCP address. Fix: write a port (5432 or $PORT) or host:port ("127.0.0.1:$PORT").',
     'error: parity.yml:5:20: processes.worker.ready.http: "127.0.0.1:$PORT/health" is not an http:// or https:// URL. Fix: write a URL such as "http://127.0.0.1:$PORT/health".',
   ],
+  "bad-user.yml": [
+    'error: parity.yml:5:11: environments.production.user: "Deploy" is not a user name. Fix: write a user name such as deploy: lowercase letters, digits, _ and -, starting with a letter or _, at most 31 characters.',
+  ],
   "bad-log-pattern.yml": [
     'error: parity.yml:3:19: processes.web.ready.log: "Listening (on" is not a regular expression. Fix: write a pattern such as "Listening on" or "ready to accept connections$" (escape ( ) [ ] . + * ? with \\).',
   ],
