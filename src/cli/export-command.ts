@@ -30,7 +30,9 @@ export function addExportCommand(
 ): void {
   program
     .command("export")
-    .description("write the app's services as systemd units or runit service directories")
+    .description(
+      "write the app's services as systemd units, runit service directories, a supervisord conf or launchd plists",
+    )
     .argument("<format>", `${FORMATS.join(", ")}`)
     .argument("<location>", "the directory the files go to (such as /etc/systemd/system)")
     .option(
@@ -40,7 +42,7 @@ export function addExportCommand(
     .option("-u, --user <name>", "the user the processes run as (default: the environment's user)")
     .option(
       "-l, --log <dir>",
-      "the log directory (runit; default: the environment's log, else /var/log/APP)",
+      "the log directory (runit, supervisord, launchd; default: the environment's log, else /var/log/APP for runit)",
     )
     .option(
       "-r, --run <dir>",
@@ -95,13 +97,6 @@ function checkFlags(format: string, location: string, flags: ExportFlags): Probl
       flag: "FORMAT",
       fix: near ? `did you mean ${near}?` : `use one of ${FORMATS.join(", ")}`,
     });
-  } else if (format !== "systemd" && format !== "runit") {
-    problems.push({
-      severity: "error",
-      message: `export format "${format}" is not available yet`,
-      flag: "FORMAT",
-      fix: "use systemd or runit",
-    });
   }
   if (location.trim() === "") {
     problems.push({
@@ -143,11 +138,10 @@ function checkFlags(format: string, location: string, flags: ExportFlags): Probl
       flag: "-l/--log",
     });
   }
-  if (flags.run !== undefined && format === "systemd") {
+  if (flags.run !== undefined && FORMATS.includes(format) && format !== "runit") {
     problems.push({
       severity: "warning",
-      message:
-        "-r/--run is used by runit exports only; systemd units name their files by absolute path",
+      message: `-r/--run is used by runit exports only; ${format === "systemd" ? "systemd units" : `${format} exports`} name their files by absolute path`,
       flag: "-r/--run",
     });
   }

@@ -1,8 +1,10 @@
 // parity export: an app as an init system's files (the plan, pure data), and the formats that encode it.
 import type { App, Problem, Result } from "../types.js";
+import { encodeLaunchd, refuseForLaunchd } from "./launchd.js";
 import { buildExportModel, type ExportModel, type ExportOptions } from "./model.js";
 import type { Plan } from "./plan.js";
 import { encodeRunit } from "./runit.js";
+import { encodeSupervisord, refuseForSupervisord } from "./supervisord.js";
 import { encodeSystemd, refuseForSystemd } from "./systemd.js";
 
 export { type Change, comparePlan, type ExportTarget, type PlanChanges } from "./changes.js";
@@ -24,6 +26,8 @@ export interface Encoder {
 const ENCODERS: Partial<Record<string, Encoder>> = {
   systemd: { encode: encodeSystemd, refuse: refuseForSystemd },
   runit: { encode: encodeRunit },
+  supervisord: { encode: encodeSupervisord, refuse: refuseForSupervisord },
+  launchd: { encode: encodeLaunchd, refuse: refuseForLaunchd },
 };
 
 /** The result of an export: the plan, and the app name and location it is for. */

@@ -74,6 +74,8 @@ export interface ExportModel {
   user: string | undefined;
   /** Absolute log directory. */
   log: string;
+  /** True when the log directory was given (-l or the environment's `log`), not the /var/log/APP default. */
+  logGiven: boolean;
   /** Absolute directory where the services live on the node (runit's `sv` paths). */
   serviceRoot: string;
   /** The env files' values, sorted by key, without PORT and PS (set per instance). */
@@ -130,6 +132,7 @@ export function buildExportModel(app: App, options: ExportOptions): Result<Expor
     location,
     user,
     log,
+    logGiven: options.log !== undefined || app.log !== undefined,
     serviceRoot,
     env,
     instances,

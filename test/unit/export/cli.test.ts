@@ -242,10 +242,6 @@ describe("parity export: user errors", () => {
       'error: FORMAT: unknown export format "upstart". Fix: use one of systemd, runit, supervisord, launchd.\n',
     ],
     [
-      ["export", "supervisord", "out"],
-      'error: FORMAT: export format "supervisord" is not available yet. Fix: use systemd or runit.\n',
-    ],
-    [
       ["export", "systemd", "out", "--dry-run", "--check"],
       "error: --dry-run: --dry-run and --check cannot be combined. Fix: give one of --dry-run, --check and --format json.\n",
     ],

@@ -108,6 +108,29 @@ describe("names an export refuses", () => {
     expect(problemsOf(app, dir, { location: "/etc/s\\v", format: "runit" })).toEqual([]);
   });
 
+  it("supervisord: a LOCATION or log directory with ; or # after whitespace (a comment in the conf)", async () => {
+    const { app, dir } = await load({ Procfile: "web: run\n" });
+    expect(problemsOf(app, dir, { format: "supervisord", location: "/etc/sup #1" })).toEqual([
+      'error: LOCATION: LOCATION "/etc/sup #1" has a ";" or "#" after whitespace, which supervisord reads as the start of a comment. Fix: choose a directory without whitespace before ; or #.',
+    ]);
+    expect(problemsOf(app, dir, { format: "supervisord", log: "/var/log/a ;b" })).toEqual([
+      'error: -l/--log: log directory "/var/log/a ;b" has a ";" or "#" after whitespace, which supervisord reads as the start of a comment. Fix: choose a directory without whitespace before ; or #.',
+    ]);
+    expect(problemsOf(app, dir, { format: "supervisord", location: "/etc/a#b;c %d" })).toEqual([]);
+  });
+
+  it("launchd: control characters other than TAB and LF, naming the key", async () => {
+    const { app, dir } = await load({
+      Procfile: "web: run\n",
+      ".env": 'OK="a\\tb\\nc"\nBAD="a\x07b"\n',
+    });
+    expect(problemsOf(app, dir, { format: "launchd", location: "/Library/LaunchDaemons" })).toEqual(
+      [
+        'error: the value of "BAD" (env files) contains the control character U+0007, which a launchd property list cannot hold. Fix: remove it (only TAB and line feed can appear in a plist string).',
+      ],
+    );
+  });
+
   it("a value that came from the shell of the export rather than from the env files", async () => {
     const { app, dir } = await load(
       { Procfile: "web: run\n", ".env": "A=1\nB=from file\n" },
@@ -121,7 +144,7 @@ describe("names an export refuses", () => {
   it("an unknown format", async () => {
     const { app, dir } = await load({ Procfile: "web: run\n" });
     expect(problemsOf(app, dir, { format: "upstart" })).toEqual([
-      'error: FORMAT: export format "upstart" is not available. Fix: use one of systemd, runit.',
+      'error: FORMAT: export format "upstart" is not available. Fix: use one of systemd, runit, supervisord, launchd.',
     ]);
   });
 });
