@@ -58,6 +58,8 @@ function listGolden(dir: string, prefix = ""): string[] {
 const CASES = [
   { format: "systemd", location: "/etc/systemd/system" },
   { format: "runit", location: "/etc/sv" },
+  { format: "supervisord", location: "/etc/supervisor/conf.d" },
+  { format: "launchd", location: "/Library/LaunchDaemons" },
 ];
 
 describe.each(CASES)("golden files: $format", ({ format, location }) => {
