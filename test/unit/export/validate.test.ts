@@ -77,10 +77,12 @@ describe("names an export refuses", () => {
   });
 
   it("a user name systemd could misread, from -u or from the manifest", async () => {
-    const { app, dir } = await load({
+    const { app: loaded, dir } = await load({
       Procfile: "web: run\n",
-      "parity.yml": "environments:\n  production:\n    user: Deploy\n",
+      "parity.yml": "environments:\n  production:\n    user: deploy\n",
     });
+    // The manifest itself now refuses such a name (parity check); an app built by the API can still carry one.
+    const app = { ...loaded, user: "Deploy" };
     expect(problemsOf(app, dir)).toEqual([
       'error: parity.yml:3:11: user name "Deploy" cannot be exported. Fix: use lowercase letters, digits, _ and -, starting with a letter or _, at most 31 characters (systemd\'s rule), such as deploy.',
     ]);
