@@ -1,5 +1,5 @@
 // End-to-end: `parity export supervisord` run by a real supervisord (-n) in a temp directory, as root.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -215,6 +215,37 @@ describe.skipIf(skipReason !== "")(
       expect(count("clean"), "on-failure after exit 0: not restarted").toBe(1);
       expect(count("once"), "never: not restarted").toBe(1);
       expect(count("crash"), "on-failure after exit 3: restarted").toBeGreaterThanOrEqual(2);
+      await shutdown(s);
+    });
+
+    it("runs the processes as the user given with -u (the wrapper reads its env file as root, then setpriv), with USER, LOGNAME and HOME", async () => {
+      const app: ExportApp = makeExportApp();
+      tmps.push(app.tmp);
+      const location = join(app.tmp, "supervisor");
+      await exportSupervisord(app.root, location, [
+        "-p",
+        "48800",
+        "-u",
+        "nobody",
+        "-m",
+        "web=1,worker=0,stopper=0,stubborn=0",
+      ]);
+      const s = superviseWith(app.tmp, location);
+      await waitForDumps(app.dump, ["web.1"], 20_000);
+      await waitForStates(s, ["envtest-web-1"], "RUNNING");
+      const dump = readDumps(app.dump, ["web.1"])["web.1"]!;
+      expect(dump.uid).toBe(65534);
+      expect(dump.user).toBe("nobody");
+      expect(dump.home).toBe(
+        execFileSync("sh", ["-c", "getent passwd nobody | cut -d: -f6"], {
+          encoding: "utf8",
+        }).trim(),
+      );
+      expect(dump.env.V_TRAILING_TAB).toBe("tab\t");
+      expect(dump.env.V_QUOTE_NEWLINE).toBe("it's\nnew");
+      // The env file and the wrapper stay root's: nobody cannot read them.
+      expect(statSync(join(location, "envtest.env")).uid).toBe(0);
+      expect(statSync(join(location, "envtest.env")).mode & 0o777).toBe(0o600);
       await shutdown(s);
     });
   },
