@@ -74,6 +74,38 @@ describe("parity export: writing", () => {
     expect(again.stdout).toBe(`exported shop (systemd) to ${out}: 7 unchanged\n`);
   });
 
+  it("writes supervisord's conf, 0700 wrappers and 0600 env file, and launchd's 0600 plists", async () => {
+    const { root, out } = makeApp();
+    const result = await run(["export", "supervisord", "out"], root);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const modes = (dir: string) =>
+      readdirSync(dir)
+        .sort()
+        .map((name) => `${(statSync(join(dir, name)).mode & 0o777).toString(8)} ${name}`);
+    expect(modes(out)).toEqual([
+      "644 .parity-export.json",
+      "700 shop-db-1.sh",
+      "700 shop-web-1.sh",
+      "700 shop-web-2.sh",
+      "700 shop-worker-1.sh",
+      "644 shop.conf",
+      "600 shop.env",
+    ]);
+    const launchd = await run(["export", "launchd", "plists", "-r", "/x"], root);
+    expect(launchd.stderr).toBe(
+      "warning: -r/--run: -r/--run is used by runit exports only; launchd exports name their files by absolute path.\n",
+    );
+    expect(launchd.status).toBe(0);
+    expect(modes(join(root, "plists"))).toEqual([
+      "644 .parity-export.json",
+      "600 shop-db-1.plist",
+      "600 shop-web-1.plist",
+      "600 shop-web-2.plist",
+      "600 shop-worker-1.plist",
+    ]);
+  });
+
   it("exports the env files' values, not the shell's, and defaults to the production environment", async () => {
     const { root, out } = makeApp();
     writeFileSync(join(root, ".env.production"), "FROM_PRODUCTION=1\n");
