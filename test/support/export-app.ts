@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -106,13 +107,21 @@ export function makeExportApp(): ExportApp {
   chmodSync(dump, 0o777);
   const injected = join(dump, "injected");
   writeEnvFiles(root, injected);
-  const dumpEnv = JSON.stringify(join(FIXTURES_BIN, "dump-env"));
+  // The fixture scripts are copied next to the app: the repository's own directory may not be
+  // reachable by another user (a checkout under a 0700 directory), and the processes may run as one.
+  const bin = join(tmp, "bin");
+  mkdirSync(bin, { mode: 0o755 });
+  for (const f of ["dump-env", "stop-on-int", "ignore-term", "package.json"]) {
+    copyFileSync(join(FIXTURES_BIN, f), join(bin, f));
+    chmodSync(join(bin, f), 0o755);
+  }
+  const dumpEnv = JSON.stringify(join(bin, "dump-env"));
   const d = JSON.stringify(dump);
   const procfile = [
     `web: exec ${dumpEnv} ${d} --ready-after 300 'arg with  spaces' "100% \\"q\\" \\$HOME" '$PORT' $PORT %n '\${V_SPACES}' "tab\there"`,
     `worker: cd sub && ${dumpEnv} ${d}`,
-    `stopper: exec ${JSON.stringify(join(FIXTURES_BIN, "stop-on-int"))} ${d}`,
-    `stubborn: exec ${JSON.stringify(join(FIXTURES_BIN, "ignore-term"))} ${d}`,
+    `stopper: exec ${JSON.stringify(join(bin, "stop-on-int"))} ${d}`,
+    `stubborn: exec ${JSON.stringify(join(bin, "ignore-term"))} ${d}`,
     "",
   ].join("\n");
   writeFileSync(join(root, "Procfile"), procfile);
