@@ -2,6 +2,7 @@
 // them all (stop signal, timeout, SIGKILL) in reverse dependency order.
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
+import { getDefaultSettings } from "../app/defaults.js";
 import type { Instance, ProcessSettings, ProcessType } from "../types.js";
 import { type ExitStatus, type SpawnFn, toExitCode } from "./child.js";
 import {
@@ -15,6 +16,7 @@ import { MARKER_VAR, type ProcessTable } from "./process-table.js";
 import { waitUntilReady } from "./readiness.js";
 import { createRestartHistory, decideAfterExit, type RestartHistory } from "./restart-policy.js";
 import { Settler, type Timers } from "./settler.js";
+import { type SlotInfo, Slots } from "./slots.js";
 import type { Watchdog } from "./watchdog.js";
 
 /** Why the supervisor is stopping. */
@@ -56,18 +58,7 @@ export interface SupervisorDeps {
   report: (event: SupervisorEvent) => void;
 }
 
-/** One instance slot as `parity ps` shows it. */
-export interface SlotInfo {
-  name: string;
-  type: string;
-  pid: number | null;
-  state: "waiting" | "running" | "backoff" | "exited" | "failed" | "stopped";
-  /** Milliseconds since its current run started (null when not running). */
-  uptimeMs: number | null;
-  restarts: number;
-  port: number;
-  ready: boolean;
-}
+export type { SlotInfo } from "./slots.js";
 
 /** What to run and how. */
 export interface SupervisorOptions {
@@ -86,35 +77,18 @@ export interface SupervisorOptions {
   timeoutMs: number;
 }
 
-/** Instances of one type at most: each type has a block of 100 ports. */
-const MAX_INSTANCES = 100;
-
 /** How long an exit waits for the process's output to end before it is reported. */
 const EXIT_REPORT_GRACE_MS = 100;
 
 /** How long an output pipe may stay open after every process is gone. */
 const OUTPUT_GRACE_MS = 1000;
 
-const FALLBACK_SETTINGS: ProcessSettings = {
-  ready: undefined,
-  dependsOn: [],
-  stopSignal: "SIGTERM",
-  stopTimeoutMs: undefined,
-  restart: {
-    policy: "never",
-    initialBackoffMs: 500,
-    maxBackoffMs: 30_000,
-    resetAfterMs: 30_000,
-    limit: 5,
-    windowMs: 60_000,
-  },
-  watch: [],
-};
+// A type without settings (a library caller's app) gets the defaults.
+const FALLBACK_SETTINGS: ProcessSettings = getDefaultSettings();
 
 /** A running app. */
 export class Supervisor {
-  private readonly runners: InstanceRunner[];
-  private readonly byType = new Map<string, InstanceRunner[]>();
+  private readonly slots: Slots;
   private readonly waitingTypes: Set<string>;
   private readonly readyTypes = new Set<string>();
   private readonly histories = new Map<InstanceRunner, RestartHistory>();
@@ -139,9 +113,14 @@ export class Supervisor {
     private readonly options: SupervisorOptions,
     private readonly deps: SupervisorDeps,
   ) {
-    this.runners = [];
-    for (const instance of options.instances) this.addSlot(instance);
-    this.waitingTypes = new Set(this.byType.keys());
+    this.slots = new Slots(
+      (instance) =>
+        new InstanceRunner(instance, options.runId, { spawn: deps.spawn, now: deps.now }),
+      options.types,
+      options.basePort,
+    );
+    for (const instance of options.instances) this.slots.add(instance);
+    this.waitingTypes = new Set(this.slots.typeNames());
     this.settler = new Settler(() => this.readTable(), deps.timers);
   }
 
@@ -156,11 +135,11 @@ export class Supervisor {
       this.keepAlive = this.deps.timers.setTimeout(stayAlive, 2 ** 31 - 1);
     };
     stayAlive();
-    if (this.runners.length === 0) {
+    if (this.slots.all.length === 0) {
       this.stop({ kind: "request" });
       return;
     }
-    const running = new Set(this.byType.keys());
+    const running = new Set(this.slots.typeNames());
     for (const type of this.waitingTypes) {
       const on = this.settingsOf(type)
         .dependsOn.map((d) => d.name)
@@ -172,7 +151,7 @@ export class Supervisor {
 
   /** Gives up before anything was started: done resolves with `exitCode`, nothing is reported. */
   cancel(exitCode: number): void {
-    if (this.runners.some((r) => r.run !== undefined) || this.finished) return;
+    if (this.slots.all.some((r) => r.run !== undefined) || this.finished) return;
     this.finished = true;
     this.reason = { kind: "request" };
     this.resolveDone(exitCode);
@@ -183,8 +162,8 @@ export class Supervisor {
     if (this.reason) return;
     this.reason = reason;
     this.abort.abort();
-    for (const r of this.runners) this.cancelSlot(r);
-    const signals = new Set(this.runners.map((r) => this.settingsOf(r.instance.type).stopSignal));
+    for (const r of this.slots.all) this.cancelSlot(r);
+    const signals = new Set(this.slots.all.map((r) => this.settingsOf(r.instance.type).stopSignal));
     const signal =
       signals.size <= 1 ? ([...signals][0] ?? FALLBACK_SETTINGS.stopSignal) : undefined;
     this.deps.report({ type: "stopping", reason, signal });
@@ -196,7 +175,7 @@ export class Supervisor {
     if (!this.reason) this.stop({ kind: "signal", signal });
     if (this.forcedBy || this.finished) return;
     this.forcedBy = signal;
-    for (const r of this.runners) this.killRun(r, r.run, true);
+    for (const r of this.slots.all) this.killRun(r, r.run, true);
   }
 
   /**
@@ -207,16 +186,16 @@ export class Supervisor {
   async restartTypes(types: string[]): Promise<void> {
     const all = new Set<string>();
     const add = (type: string) => {
-      if (all.has(type) || !this.byType.has(type)) return;
+      if (all.has(type) || this.slots.ofType(type).length === 0) return;
       all.add(type);
-      for (const d of findDependents(type, this.byType.keys(), this.options.settings)) {
+      for (const d of findDependents(type, this.slots.typeNames(), this.options.settings)) {
         if (this.settingsOf(d).dependsOn.some((x) => x.name === type && x.restart)) add(d);
       }
     };
     for (const t of types) add(t);
     for (const type of orderByDependencies(all, this.options.settings)) {
       if (this.stopping) return;
-      const runners = (this.byType.get(type) ?? []).filter((r) => r.state !== "stopped");
+      const runners = this.slots.ofType(type).filter((r) => r.state !== "stopped");
       await Promise.all(runners.map((r) => this.restartRunner(r)));
       await Promise.all(runners.map((r) => r.readyWait));
     }
@@ -265,7 +244,7 @@ export class Supervisor {
 
   // Types with an instance that runs or will: a dependency on any other type counts as met.
   private runningTypes(): Set<string> {
-    return new Set(this.runners.filter((r) => r.state !== "stopped").map((r) => r.instance.type));
+    return new Set(this.slots.all.filter((r) => r.state !== "stopped").map((r) => r.instance.type));
   }
 
   private startReadyTypes(): void {
@@ -285,7 +264,7 @@ export class Supervisor {
   }
 
   private startType(type: string): void {
-    const runners = (this.byType.get(type) ?? []).filter((r) => r.state === "idle");
+    const runners = this.slots.ofType(type).filter((r) => r.state === "idle");
     for (const r of runners) this.spawnRun(r);
     void Promise.all(runners.map((r) => r.readyWait ?? true)).then((ready) => {
       if (ready.every(Boolean) && !this.stopping) this.markReady(type);
@@ -421,29 +400,19 @@ export class Supervisor {
         break;
     }
     void this.stopRun(r, run);
-    if (this.runners.every((x) => x.state === "exited" || x.state === "failed"))
+    if (this.slots.all.every((x) => x.state === "exited" || x.state === "failed"))
       this.stop({ kind: "finished" });
   }
 
   /** Every slot, in Procfile order then instance number. */
   list(): SlotInfo[] {
-    const now = this.deps.now();
-    return this.sortedRunners().map((r) => ({
-      name: r.instance.name,
-      type: r.instance.type,
-      pid: r.state === "running" ? (r.run?.pid ?? null) : null,
-      state: r.state === "idle" ? "waiting" : r.state,
-      uptimeMs: r.state === "running" && r.run ? now - r.run.startedAt : null,
-      restarts: r.restarts,
-      port: r.instance.port,
-      ready: r.state === "running" && r.ready,
-    }));
+    return this.slots.describe(this.deps.now());
   }
 
   /** Stops the named slots (they stay stopped until started again); the others are untouched. */
   async stopInstances(names: string[]): Promise<void> {
     this.refuseWhileStopping();
-    const runners = this.runnersNamed(names);
+    const runners = this.slots.named(names);
     for (const r of runners) {
       this.decide(r);
       r.state = "stopped";
@@ -456,18 +425,20 @@ export class Supervisor {
   /** Restarts exactly the named slots (a stopped or failed one starts again). */
   async restartInstances(names: string[]): Promise<void> {
     this.refuseWhileStopping();
-    await Promise.all(this.runnersNamed(names).map((r) => this.restartRunner(r)));
+    await Promise.all(this.slots.named(names).map((r) => this.restartRunner(r)));
   }
 
   /** Starts the named slots that are not running; `web.3` or `worker` adds a slot if there is none. */
   startInstances(names: string[]): void {
     this.refuseWhileStopping();
-    const runners = names.map((name) => {
+    // every name is checked before any slot is created or started
+    const wanted = names.map((name) => {
       const [type = "", n = "1"] = name.split(".");
-      return this.findRunner(name) ?? this.checkNewSlot(type, Number(n));
+      if (!this.slots.find(name)) this.slots.check(type, Number(n));
+      return { name, type, n: Number(n) };
     });
-    for (const r of runners) {
-      const slot = r instanceof InstanceRunner ? r : this.addRunner(r.type, r.n);
+    for (const { name, type, n } of wanted) {
+      const slot = this.slots.find(name) ?? this.slots.create(type, n);
       if (slot.state === "running" || slot.state === "backoff") continue;
       this.decide(slot);
       this.histories.delete(slot);
@@ -478,89 +449,23 @@ export class Supervisor {
   /** Runs `count` instances of `type`: starts the missing ones, stops and removes those above. */
   async scale(type: string, count: number): Promise<void> {
     this.refuseWhileStopping();
-    if (count > 0) this.checkNewSlot(type, count);
+    if (count > 0) this.slots.check(type, count);
     const wanted = Array.from({ length: count }, (_, k) => `${type}.${k + 1}`);
-    this.startInstances(wanted.filter((name) => this.findRunner(name)?.state !== "running"));
-    const extra = (this.byType.get(type) ?? []).filter((r) => r.instance.n > count);
+    this.startInstances(wanted.filter((name) => this.slots.find(name)?.state !== "running"));
+    const extra = this.slots.ofType(type).filter((r) => r.instance.n > count);
     for (const r of extra) {
       this.decide(r);
       r.removed = true;
       r.state = "stopped";
     }
     await Promise.all(extra.map((r) => this.stopRun(r)));
-    for (const r of extra) this.removeRunner(r);
+    for (const r of extra) this.slots.remove(r);
     this.startReadyTypes();
   }
 
   private refuseWhileStopping(): void {
     if (this.stopping)
       throw new Error("parity is stopping: nothing can be started, stopped or restarted now");
-  }
-
-  // A slot that may be created: a Procfile type, and n within its port block (100 per type).
-  private checkNewSlot(type: string, n: number): { type: string; n: number } {
-    const processType = this.options.types?.find((t) => t.name === type);
-    if (!processType) throw new Error(`"${type}" is not a process type of the Procfile`);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_INSTANCES) {
-      throw new Error(
-        `${type} may have 1 to ${MAX_INSTANCES} instances (each type has a block of ${MAX_INSTANCES} ports)`,
-      );
-    }
-    const port = this.portOf(processType, n);
-    if (port > 65535) throw new Error(`${type}.${n} would get port ${port}, above 65535`);
-    return { type, n };
-  }
-
-  private portOf(type: ProcessType, n: number): number {
-    return (this.options.basePort ?? 5000) + 100 * type.index + n - 1;
-  }
-
-  private sortedRunners(): InstanceRunner[] {
-    const index = new Map((this.options.types ?? []).map((t) => [t.name, t.index]));
-    return [...this.runners].sort(
-      (a, b) =>
-        (index.get(a.instance.type) ?? 0) - (index.get(b.instance.type) ?? 0) ||
-        a.instance.n - b.instance.n,
-    );
-  }
-
-  private findRunner(name: string): InstanceRunner | undefined {
-    return this.runners.find((r) => r.instance.name === name);
-  }
-
-  private runnersNamed(names: string[]): InstanceRunner[] {
-    return names.map((n) => this.findRunner(n)).filter((r): r is InstanceRunner => r !== undefined);
-  }
-
-  private addRunner(type: string, n: number): InstanceRunner {
-    const processType = this.options.types?.find((t) => t.name === type) as ProcessType;
-    const instance: Instance = {
-      type,
-      n,
-      name: `${type}.${n}`,
-      port: this.portOf(processType, n),
-      command: processType.command,
-    };
-    return this.addSlot(instance);
-  }
-
-  private addSlot(instance: Instance): InstanceRunner {
-    const r = new InstanceRunner(instance, this.options.runId, {
-      spawn: this.deps.spawn,
-      now: this.deps.now,
-    });
-    this.runners.push(r);
-    const list = this.byType.get(instance.type);
-    if (list) list.push(r);
-    else this.byType.set(instance.type, [r]);
-    return r;
-  }
-
-  private removeRunner(r: InstanceRunner): void {
-    this.runners.splice(this.runners.indexOf(r), 1);
-    const list = this.byType.get(r.instance.type) ?? [];
-    list.splice(list.indexOf(r), 1);
-    if (list.length === 0) this.byType.delete(r.instance.type);
   }
 
   // Stops one run (default: the slot's current one) and resolves when nothing of it is left.
@@ -602,13 +507,11 @@ export class Supervisor {
 
   // Stops the process types in waves: a type stops once nothing still running depends on it.
   private async stopInOrder(): Promise<void> {
-    const remaining = new Set(this.byType.keys());
+    const remaining = new Set(this.slots.typeNames());
     while (remaining.size > 0) {
       const wave = findStoppable(remaining, this.options.settings);
       const types = wave.length > 0 ? wave : [...remaining];
-      await Promise.all(
-        types.flatMap((t) => (this.byType.get(t) ?? []).map((r) => this.stopRun(r))),
-      );
+      await Promise.all(types.flatMap((t) => this.slots.ofType(t).map((r) => this.stopRun(r))));
       for (const t of types) remaining.delete(t);
     }
   }
@@ -648,7 +551,7 @@ export class Supervisor {
     let code = 0;
     if (reason?.kind === "exit") code = toExitCode(reason.status, constants.signals);
     if (reason?.kind === "not-ready") code = 1;
-    if (reason?.kind === "finished" && this.runners.some((r) => r.state === "failed")) code = 1;
+    if (reason?.kind === "finished" && this.slots.all.some((r) => r.state === "failed")) code = 1;
     if (code === 0 && this.forcedBy) code = 128 + (constants.signals[this.forcedBy] ?? 0);
     if (code === 0 && this.killedAfterTimeout) code = 1;
     return code;
