@@ -41,19 +41,22 @@ if (missing.length === 0) {
   );
 }
 
+// parity runs in its own process group, so that a signal sent to the whole group (a terminal's
+// Ctrl-C, `timeout`, npm's forwarding) reaches it once, through this script: parity stops on the
+// first signal and kills at once on a second, so copies of one signal that arrive together (the
+// terminal's and npm's) are passed on once; a second Ctrl-C a moment later still kills at once.
 const parity = spawn(
   process.execPath,
   [join(root, "bin/parity.js"), "start", "-d", app, ...process.argv.slice(2)],
-  { stdio: "inherit" },
+  { stdio: "inherit", detached: true },
 );
-
-// parity stops on the first signal and kills at once on a second. A terminal delivers Ctrl-C
-// (and its hang-up) to parity itself, and npm forwards another copy to this script: pass on only
-// the signals that did not come from the terminal.
-const fromTerminal = process.stdin.isTTY ? ["SIGINT", "SIGHUP"] : [];
+const lastSent = new Map();
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
-    if (!fromTerminal.includes(signal)) parity.kill(signal);
+    const now = Date.now();
+    if (now - (lastSent.get(signal) ?? 0) < 300) return;
+    lastSent.set(signal, now);
+    parity.kill(signal);
   });
 }
 parity.on("exit", (code, signal) => {
