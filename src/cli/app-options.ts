@@ -17,8 +17,8 @@ export interface AppFlags {
   port?: string;
 }
 
-/** Adds -f, -d, -e, -E and --manifest to `command`. */
-export function addAppOptions(command: Command): Command {
+/** Adds -f, -d, -e, -E and --manifest to `command` (-E's default named in the help). */
+export function addAppOptions(command: Command, defaultEnvironment = "development"): Command {
   return command
     .option(
       "-f, --procfile <file>",
@@ -34,7 +34,7 @@ export function addAppOptions(command: Command): Command {
     )
     .option(
       "-E, --environment <name>",
-      "environment: its manifest settings and .env.NAME files (default: $PARITY_ENV or development)",
+      `environment: its manifest settings and .env.NAME files (default: $PARITY_ENV or ${defaultEnvironment})`,
     )
     .option("--manifest <file>", "the manifest (default: parity.yml in the root, if any)");
 }

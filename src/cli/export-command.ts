@@ -6,7 +6,7 @@ import { parseTimeout } from "../app/options.js";
 import { suggestName } from "../app/suggest.js";
 import type { ExportResult } from "../export/index.js";
 import type { Problem } from "../types.js";
-import { type AppFlags, loadAppOrReport, printProblems } from "./app-options.js";
+import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./app-options.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
 interface ExportFlags extends AppFlags {
@@ -28,13 +28,14 @@ export function addExportCommand(
   io: Io,
   setStatus: (code: number) => void,
 ): void {
-  program
+  const command = program
     .command("export")
     .description(
       "write the app's services as systemd units, runit service directories, a supervisord conf or launchd plists",
     )
     .argument("<format>", `${FORMATS.join(", ")}`)
-    .argument("<location>", "the directory the files go to (such as /etc/systemd/system)")
+    .argument("<location>", "the directory the files go to (such as /etc/systemd/system)");
+  addAppOptions(command, DEFAULT_EXPORT_ENVIRONMENT)
     .option(
       "-a, --app <name>",
       "the name in unit and file names (default: the manifest's app, else the root's name)",
@@ -48,23 +49,6 @@ export function addExportCommand(
       "-r, --run <dir>",
       "where the services live on the node, for runit's sv paths (default: LOCATION)",
     )
-    .option(
-      "-f, --procfile <file>",
-      "the Procfile (default: the manifest's procfile, else ROOT/Procfile or ./Procfile)",
-    )
-    .option(
-      "-d, --root <dir>",
-      "the app root, where commands run (default: the Procfile's directory)",
-    )
-    .option(
-      "-e, --env <files>",
-      "comma-separated env files, replacing the manifest's or the default list",
-    )
-    .option(
-      "-E, --environment <name>",
-      "environment: its manifest settings and .env.NAME files (default: $PARITY_ENV or production)",
-    )
-    .option("--manifest <file>", "the manifest (default: parity.yml in the root, if any)")
     .option(
       "-m, --formation <spec>",
       "instances per type: web=2,worker=1 or all=N (default: the manifest's, else all=1)",
