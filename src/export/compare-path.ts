@@ -33,20 +33,24 @@ function refuseForeign(path: string, what: string, inspect: Inspect): Problem {
   );
 }
 
+// A parent of `path` that is not a real directory (a symbolic link): refused, nothing written through it.
+function refuseUnsafeParent(path: string, inspect: Inspect): boolean {
+  const unsafe = findUnsafeParent(inspect.location, path);
+  if (unsafe === undefined) return false;
+  inspect.problems.push(
+    refuse(
+      inspect.location,
+      unsafe,
+      "is not a directory (a symbolic link?): the export does not write through it",
+    ),
+  );
+  return true;
+}
+
 /** The change for a planned directory. */
 export function compareDir(path: string, mode: number, inspect: Inspect): Change | undefined {
   const full = join(inspect.location, path);
-  const unsafe = findUnsafeParent(inspect.location, path);
-  if (unsafe !== undefined) {
-    inspect.problems.push(
-      refuse(
-        inspect.location,
-        unsafe,
-        "is not a directory (a symbolic link?): the export does not write through it",
-      ),
-    );
-    return undefined;
-  }
+  if (refuseUnsafeParent(path, inspect)) return undefined;
   const kind = getKind(full);
   if (kind === "missing") return { kind: "dir", path, action: "create", mode };
   const owned = inspect.record.get(inspect.app)?.dirs.includes(path) === true;
@@ -77,17 +81,7 @@ export function compareFile(
   inspect: Inspect,
 ): Change | undefined {
   const full = join(inspect.location, path);
-  const unsafe = findUnsafeParent(inspect.location, path);
-  if (unsafe !== undefined) {
-    inspect.problems.push(
-      refuse(
-        inspect.location,
-        unsafe,
-        "is not a directory (a symbolic link?): the export does not write through it",
-      ),
-    );
-    return undefined;
-  }
+  if (refuseUnsafeParent(path, inspect)) return undefined;
   const kind = getKind(full);
   if (kind === "missing") return { kind: "file", path, action: "create", mode, after };
   const owned = inspect.ownFiles.has(path);
