@@ -9,15 +9,10 @@ import { type OutputSink, OutputWriter } from "./output/writer.js";
 import { handleStopSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
 import { readProcessTable } from "./supervisor/process-table.js";
 import { restartOnChange } from "./supervisor/restart-on-change.js";
+import { makeRunId } from "./supervisor/run-id.js";
 import { Supervisor } from "./supervisor/supervisor.js";
 import { startWatchdog } from "./supervisor/watchdog.js";
 import type { App } from "./types.js";
-
-// Tells this run's processes from any other's (not a secret: node:crypto costs start-up time).
-function makeRunId(): string {
-  const random = Math.floor(Math.random() * 2 ** 48).toString(36);
-  return `${process.pid.toString(36)}${Date.now().toString(36)}${random}`;
-}
 
 /** Options of a run (the CLI maps foreman's flags onto these). */
 export interface StartOptions {

@@ -10,6 +10,7 @@ interface StartFlags extends AppFlags {
   color?: boolean;
   timestamp: boolean;
   watch: boolean;
+  via?: string;
 }
 
 /** Adds the start command. */
@@ -29,12 +30,22 @@ export function addStartCommand(program: Command, io: Io, setStatus: (code: numb
     .option("--no-color", "never colour the output")
     .option("--no-timestamp", "do not prefix lines with the time")
     .option("--no-watch", "do not restart processes when their watched files change")
+    .option(
+      "--via <system>",
+      "runit: export the app to a private directory and run it under a local runsvdir (-E defaults to production)",
+    )
     .action(async (processes: string[], flags: StartFlags) => {
       setStatus(await runStart(processes, flags, io));
     });
 }
 
 async function runStart(processes: string[], flags: StartFlags, io: Io): Promise<number> {
+  // --via serves no control socket and may run beside a parity start of the same app (such as
+  // the development servers its env files point at): the port check keeps them apart.
+  if (flags.via !== undefined) {
+    const { runStartVia } = await import("./start-via.js");
+    return runStartVia(processes, { ...flags, via: flags.via }, io);
+  }
   const running = await findRunningParity(findAppRoot(flags, io), io);
   if (running) return startInRunning(running, processes, io);
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");

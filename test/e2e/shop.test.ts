@@ -1,7 +1,15 @@
 // End-to-end: examples/shop with real PostgreSQL and Redis servers run by parity; an order goes
 // from web through Redis to the worker, SIGTERM leaves nothing running, and the data survives.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +36,12 @@ const skipped = servers ? "" : ` (skipped: ${missing.join(" and ")} not installe
 // Below 32768, outside Linux's range of ephemeral ports, which the clients' connections use: a
 // client port in TIME_WAIT (60 s after a close) cannot be listened on, and would fail the port check.
 const BASE = 29600;
+// The mini-prod test: its servers at VIA_BASE+200 and +300, web 2× and worker 2× from WEB_BASE.
+const VIA_BASE = 30200;
+const WEB_BASE = 30600;
+const hasRunit = ["runsvdir", "runsv", "sv", "chpst"].every((c) =>
+  runs("sh", "-c", `command -v ${c}`),
+);
 const environment = (pgdata: string) => ({
   PGDATA: pgdata,
   // The shell wins over .env.development, whose URLs name the ports of the base 5000.
@@ -43,8 +57,8 @@ interface Order {
   done_by: string | null;
 }
 
-async function getOrder(id: number): Promise<Order> {
-  const res = await fetch(`http://127.0.0.1:${BASE}/orders/${id}`);
+async function getOrder(id: number, base = BASE): Promise<Order> {
+  const res = await fetch(`http://127.0.0.1:${base}/orders/${id}`);
   expect(res.status).toBe(200);
   return (await res.json()) as Order;
 }
@@ -205,6 +219,94 @@ describe(`examples/shop: web, worker, PostgreSQL and Redis${skipped}`, () => {
       expect(clusterState(pgdata)).toBe("shut down");
     },
     90_000,
+  );
+  it.skipIf(!servers || !hasRunit)(
+    `mini-prod: parity start --via runit -E production runs web=2, worker=2 under runsvdir against local servers${hasRunit ? "" : " (skipped: runit not installed)"}`,
+    async () => {
+      const tmp = track(mkdtempSync(join(tmpdir(), "parity-shop-via-")));
+      chmodSync(tmp, 0o755);
+      const pgdata = join(tmp, "pgdata");
+      const privateTmp = join(tmp, "tmp");
+      mkdirSync(privateTmp);
+      // The servers, as in development (postgresql and redis only).
+      const servers = runParity(
+        ["start", "--no-timestamp", "-d", shop, "-p", String(VIA_BASE), "postgresql", "redis"],
+        { cwd: shop, env: { PGDATA: pgdata } },
+      );
+      for (const name of ["postgresql", "redis"])
+        await servers.waitForLine(new RegExp(`^system +\\| ${name}\\.1 ready after`), 30_000);
+      // Production's env file, pointing at them instead of db.internal and redis.internal.
+      const envFile = join(tmp, ".env.production");
+      writeFileSync(
+        envFile,
+        [
+          `DATABASE_URL=postgres://shop@127.0.0.1:${VIA_BASE + 200}/shop`,
+          `REDIS_URL=redis://127.0.0.1:${VIA_BASE + 300}`,
+          "HOST=127.0.0.1",
+          "",
+        ].join("\n"),
+      );
+      const via = runParity(
+        ["start", "--via", "runit", "--no-timestamp", "-d", shop, "-E", "production"].concat([
+          "-e",
+          envFile,
+          "-p",
+          String(WEB_BASE),
+        ]),
+        { cwd: shop, env: { TMPDIR: privateTmp } },
+      );
+      const webs = [WEB_BASE, WEB_BASE + 1];
+      for (const port of webs) {
+        await pollUntil(
+          () =>
+            fetch(`http://127.0.0.1:${port}/health`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          (status) => status === 200,
+          30_000,
+        );
+      }
+      // One order through each web; the workers (two of them) take them from Redis.
+      const ids: number[] = [];
+      for (const port of webs) {
+        const posted = await fetch(`http://127.0.0.1:${port}/orders`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ item: `via ${port}`, quantity: 1 }),
+        });
+        expect(posted.status).toBe(201);
+        ids.push(((await posted.json()) as { id: number }).id);
+      }
+      for (const id of ids) {
+        await via.waitForLine(new RegExp(`^worker\\.[12] +\\| order ${id} done$`), 15_000);
+        const order = await pollUntil(
+          () => getOrder(id, WEB_BASE),
+          (o) => o.status === "done",
+          10_000,
+        );
+        expect(order.done_by).toMatch(/^worker\.[12]$/);
+      }
+      const out = via.stdout();
+      for (const name of ["web.1", "web.2", "worker.1", "worker.2"])
+        expect(out).toMatch(
+          new RegExp(`^${name.replace(".", "\\.")} +\\| started with pid \\d+$`, "m"),
+        );
+      expect(out).not.toMatch(/^(postgresql|redis)\./m);
+      expect(via.stderr()).toContain("production's user shop is left out");
+
+      // Ctrl-C: every service stops (control/t), runsvdir and every runsv exit, nothing is left.
+      const tree = descendants(via.pid);
+      expect(tree.length).toBeGreaterThanOrEqual(13); // runsvdir, 4 × (runsv, log/run's cat, node)
+      via.child.kill("SIGINT");
+      expect((await via.waitForExit(30_000)).code).toBe(0);
+      expect(await waitUntilGone(tree, 3000)).toEqual([]);
+      expect(readdirSync(privateTmp)).toEqual([]);
+      servers.child.kill("SIGTERM");
+      expect((await servers.waitForExit(30_000)).code).toBe(0);
+      expect(clusterState(pgdata)).toBe("shut down");
+    },
+    120_000,
   );
 });
 

@@ -1,0 +1,269 @@
+// `parity start --via runit`: the app's runit export in a private directory, run by a local
+// runsvdir, with parity's prefixed output and parity's stop semantics. Mini-prod: the scripts
+// Chef installs, run on the developer's machine first.
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { writePlan } from "../export/write.js";
+import { getPainter, shouldColor } from "../output/colors.js";
+import { type Console, createConsole } from "../output/console.js";
+import { formatSeconds } from "../output/format-seconds.js";
+import { openOutputSink } from "../output/stdout.js";
+import { type OutputSink, OutputWriter } from "../output/writer.js";
+import type { Run } from "../start.js";
+import { handleStopSignals, type SignalSource } from "../supervisor/kill-on-signal.js";
+import { findMarked, MARKER_VAR, readProcessTable } from "../supervisor/process-table.js";
+import { makeRunId } from "../supervisor/run-id.js";
+import { startWatchdog, type Watchdog } from "../supervisor/watchdog.js";
+import type { App, Result } from "../types.js";
+import { type FifoReader, makeFifos, openFifo } from "./fifo.js";
+import { planRunitTree, type RunitTree, type TreeService, treePaths } from "./runit-tree.js";
+import { RunsvdirRun, type ViaEvent, type ViaStopReason } from "./runsvdir.js";
+import { type ServiceState, watchServices } from "./service-status.js";
+
+/** runit's own PATH on a node, for a shell without one. */
+const DEFAULT_PATH = "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin";
+/** How long the output of services that are gone may take to arrive after the stop. */
+const DRAIN_MS = 2000;
+
+/** Options of a run under runit. */
+export interface ViaRunitOptions {
+  /** Seconds between the stop signal and SIGKILL for types without stop_timeout. Default 5. */
+  timeoutSeconds?: number;
+  color?: boolean;
+  timestamps?: boolean;
+  /** Where PATH comes from (the only value of the shell the services get). Default: process.env. */
+  shellEnv?: NodeJS.ProcessEnv;
+  sink?: OutputSink;
+  /** Resolves true when the run may write its files and start (false: done resolves with 2). */
+  gate?: Promise<boolean>;
+  signals?: SignalSource | null;
+}
+
+/** The planned tree and the private directory it goes to (nothing written yet). */
+export interface PreparedRunit {
+  /** The private directory: created 0700 when the run starts, removed when it ends. */
+  dir: string;
+  tree: RunitTree;
+}
+
+/**
+ * Plans the runit tree of `app` (load it as for `parity export`: env files, no shell) for a new
+ * private directory under `parent` (default: the temporary directory). Writes nothing.
+ */
+export function prepareViaRunit(
+  app: App,
+  options: { timeoutSeconds?: number; parent?: string } = {},
+): Result<PreparedRunit> {
+  const dir = join(options.parent ?? tmpdir(), `parity-runit-${makeRunId()}`);
+  const tree = planRunitTree(app, { dir, timeoutSeconds: options.timeoutSeconds ?? 5 });
+  if (!tree.ok) return tree;
+  return { ok: true, value: { dir, tree: tree.value }, warnings: tree.warnings };
+}
+
+/** Writes the prepared tree, starts runsvdir on it, and relays every service's output. */
+export function startViaRunit(
+  app: App,
+  prepared: PreparedRunit,
+  options: ViaRunitOptions = {},
+): Run {
+  const { dir, tree } = prepared;
+  const shellEnv = options.shellEnv ?? process.env;
+  const color = shouldColor(options.color);
+  const writer = new OutputWriter(options.sink ?? openOutputSink(1));
+  const console = createConsole(writer, {
+    instances: app.instances,
+    typeIndex: new Map(app.types.map((t) => [t.name, t.index])),
+    timestamps: options.timestamps ?? true,
+    painter: (index) => getPainter(index, color),
+    timeoutSeconds: options.timeoutSeconds ?? 5,
+  });
+  const runId = makeRunId();
+  const watchdog = startWatchdog(runId, shellEnv);
+  const run = new RunsvdirRun(
+    {
+      serviceDir: tree.serviceDir,
+      // What runit's stage 2 gives runsvdir on a node: PATH, nothing else of anyone's shell.
+      env: { PATH: shellEnv.PATH ?? DEFAULT_PATH, [MARKER_VAR]: `${runId}/runit` },
+      isOurs: (table) => findMarked(table, `${runId}/`),
+      stopTimeoutMs: Math.max(0, ...tree.services.map((s) => s.instance.stopTimeoutMs)),
+    },
+    {
+      spawn,
+      readTable: () => readProcessTable(true),
+      timers: globalThis,
+      now: Date.now,
+      kill: (pid, signal) => process.kill(pid, signal),
+      report: (event) => reportEvent(console, event, tree),
+      attachMessages: (stream) => relayMessages(stream, console),
+      watchGroup: (pgid) => watchdog.watchGroup(pgid),
+      exitServices: () => {
+        execFile("sv", ["exit", ...tree.services.map((s) => s.dir)], () => undefined);
+      },
+    },
+  );
+  const fifos: FifoReader[] = [];
+  const relays: Promise<void>[] = [];
+  let stopWatching: (() => void) | undefined;
+  const begin = () => {
+    try {
+      writeTree(prepared);
+      for (const service of tree.services) {
+        const instance = app.instances.find((i) => i.name === service.instance.name);
+        if (!instance) continue;
+        const fifo = openFifo(service.fifo);
+        fifos.push(fifo);
+        relays.push(console.attachOutput(instance, fifo.stream));
+      }
+    } catch (error) {
+      console.system(`cannot write the runit tree in ${dir}: ${(error as Error).message}`);
+      run.cancel(1);
+      return;
+    }
+    stopWatching = watchServices(
+      tree.services,
+      (s, state, before) => reportState(console, watchdog, app, s, state, before),
+      { readText: readTextOrUndefined, timers: globalThis },
+    );
+    run.start();
+  };
+  writer.onClosed(() => run.stop({ kind: "output-closed" }));
+  let skipFlush: (() => void) | undefined;
+  const signals = options.signals === undefined ? process : options.signals;
+  const detach = signals
+    ? handleStopSignals(signals, {
+        stop: (reason) => run.stop(reason),
+        kill: (signal) => {
+          run.kill(signal, constants.signals[signal] ?? 0);
+          skipFlush?.();
+        },
+      })
+    : () => undefined;
+  if (options.gate) void options.gate.then((go) => (go ? begin() : run.cancel(2)));
+  else begin();
+  const done = run.done.then(async (code) => {
+    stopWatching?.();
+    for (const fifo of fifos) fifo.release();
+    await waitAtMost(Promise.all(relays), DRAIN_MS);
+    for (const fifo of fifos) fifo.stream.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    await Promise.race([
+      writer.flush(),
+      new Promise<void>((resolve) => {
+        skipFlush = resolve;
+      }),
+    ]);
+    detach();
+    return code;
+  });
+  return {
+    done,
+    stop: () => run.stop({ kind: "request" }),
+    kill: () => run.kill("SIGKILL", constants.signals.SIGKILL),
+  };
+}
+
+/** The private directory (0700, refused when it exists), the plan in it, a named pipe per service. */
+function writeTree({ dir, tree }: PreparedRunit): void {
+  mkdirSync(dir, { mode: 0o700 });
+  const written = writePlan(tree.plan, {
+    location: tree.serviceDir,
+    app: tree.app,
+    format: "runit",
+  });
+  if (!written.ok) throw new Error(written.problems.map((p) => p.message).join("; "));
+  mkdirSync(treePaths(dir).outputDir, { mode: 0o700 });
+  makeFifos(tree.services.map((s) => s.fifo));
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first. */
+function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** A service's new state: its pid as `parity start` prints it, its process group to the watchdog. */
+function reportState(
+  console: Console,
+  watchdog: Pick<Watchdog, "watchGroup" | "forgetGroup">,
+  app: App,
+  service: TreeService,
+  state: ServiceState,
+  before: ServiceState | undefined,
+): void {
+  const instance = app.instances.find((i) => i.name === service.instance.name);
+  if (!instance) return;
+  const old = before?.pid ?? 0;
+  if (state.pid === old) return;
+  // chpst -P makes ./run's process the leader of its own group: its stop kills that group.
+  if (old > 0) watchdog.forgetGroup(old);
+  if (state.pid > 0) {
+    watchdog.watchGroup(state.pid);
+    console.report({ type: "start", instance, pid: state.pid });
+  } else {
+    console.system(`${instance.name} exited (runsv: ${state.stat})`);
+  }
+}
+
+function reportEvent(console: Console, event: ViaEvent, tree: RunitTree): void {
+  switch (event.type) {
+    case "started":
+      console.system(
+        `runsvdir (pid ${event.pid ?? "none: spawn failed"}) runs ${tree.services.length} runit services in ${tree.serviceDir}`,
+      );
+      break;
+    case "stopping":
+      console.system(`${describeReason(event.reason)}stopping every service`);
+      break;
+    case "kill":
+      console.system(
+        event.forced
+          ? `sending SIGKILL to the ${event.pids.length} processes left`
+          : `sending SIGKILL to the ${event.pids.length} processes still running after ${formatSeconds(event.afterMs)}`,
+      );
+      break;
+  }
+}
+
+function describeReason(reason: ViaStopReason): string {
+  switch (reason.kind) {
+    case "signal":
+      return `${reason.signal} received, `;
+    case "output-closed":
+      return "stdout closed, ";
+    case "runsvdir-exit":
+      return `runsvdir ${reason.code !== null ? `exited with code ${reason.code}` : `was terminated by ${reason.signal}`}, `;
+    case "request":
+      return "";
+  }
+}
+
+/** runsvdir's and runsv's own messages, each line as a system line. */
+function relayMessages(stream: Readable, console: Console): void {
+  let rest = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (text: string) => {
+    const lines = (rest + text).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) if (line !== "") console.system(`runit: ${line}`);
+  });
+  stream.on("end", () => {
+    if (rest !== "") console.system(`runit: ${rest}`);
+  });
+}
+
+// Reading supervise/pid and supervise/stat: absent until runsv wrote them.
+function readTextOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,223 @@
+// End-to-end: `parity start --via runit` runs the app's runit export under a real runsvdir, with
+// parity's prefixed output and stop semantics, and leaves nothing behind.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  COMPARED,
+  dumpUnderParityStart,
+  findByCommandLine,
+  hasCommand,
+  makeExportApp,
+  pickCompared,
+  readDumps,
+  waitForDumps,
+} from "../support/export-app.js";
+import {
+  cleanup,
+  FIXTURES_BIN,
+  makeApp,
+  type ParityProcess,
+  runParity,
+  runParityToEnd,
+  track,
+} from "../support/parity.js";
+import { findTagged, isAlive, killAll, waitFor, waitUntilGone } from "../support/processes.js";
+
+const missing = ["runsvdir", "runsv", "sv", "chpst"].filter((c) => !hasCommand(c));
+const MARKER = "PARITY_RUN";
+
+/** Markers of the runs started by a test: whatever carries one is killed after it. */
+const markers: string[] = [];
+afterEach(async () => {
+  for (const marker of markers.splice(0)) killAll(findTagged(MARKER, marker));
+  await cleanup();
+});
+
+/** A private TMPDIR for one parity: where its runit tree goes (and must be gone from afterwards). */
+function makeTmp(): string {
+  return track(mkdtempSync(join(tmpdir(), "parity-via-tmp-")));
+}
+
+/** Starts `parity start --via runit ARGS` in `cwd` with TMPDIR=`tmp`. */
+function startVia(cwd: string, tmp: string, args: string[]): ParityProcess {
+  return runParity(["start", "--via", "runit", "--no-timestamp", ...args], {
+    cwd,
+    env: { TMPDIR: tmp },
+  });
+}
+
+/** The marker every process of the run carries, read from the runsvdir parity started. */
+async function findRunMarker(p: ParityProcess): Promise<string> {
+  const marker = await waitFor(
+    () => {
+      for (const name of readdirSync("/proc")) {
+        if (!/^\d+$/.test(name)) continue;
+        try {
+          const stat = readFileSync(`/proc/${name}/stat`, "latin1");
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          if (Number(fields[1]) !== p.pid || !stat.includes("(runsvdir)")) continue;
+          const environ = readFileSync(`/proc/${name}/environ`, "latin1").split("\0");
+          return environ.find((e) => e.startsWith(`${MARKER}=`))?.slice(MARKER.length + 1);
+        } catch {
+          // gone
+        }
+      }
+      return undefined;
+    },
+    10_000,
+    "the runsvdir that parity started",
+  );
+  markers.push(marker);
+  return marker;
+}
+
+/** Every process of the run is gone (and stays gone), and the private directory too. */
+async function expectNothingLeft(marker: string, tmp: string): Promise<void> {
+  const left = await waitUntilGone(findTagged(MARKER, marker), 3000);
+  expect(left, "processes of the run left after parity exited").toEqual([]);
+  expect(findTagged(MARKER, marker)).toEqual([]);
+  expect(readdirSync(tmp), "the private runit tree is removed").toEqual([]);
+}
+
+describe.skipIf(missing.length > 0)(
+  `parity start --via runit${missing.length > 0 ? ` (skipped: needs ${missing.join(", ")})` : ""}`,
+  () => {
+    it("gives every process what parity start -E production gives it, prefixes its output, stops everything on SIGINT", async () => {
+      const app = makeExportApp();
+      track(app.tmp);
+      const expected = await dumpUnderParityStart(app, 48600);
+      const tmp = makeTmp();
+      // -E defaults to production under --via, as for export.
+      const p = startVia(app.root, tmp, ["-p", "48600", "-t", "3"]);
+      const marker = await findRunMarker(p);
+      await waitForDumps(app.dump, COMPARED, 30_000);
+      const got = readDumps(app.dump, COMPARED);
+      for (const name of COMPARED) {
+        expect(pickCompared(got[name]!), name).toEqual(pickCompared(expected[name]!));
+      }
+      // Nothing of the shell reaches the processes: runsvdir gets PATH only, as on a node.
+      expect(got["web.1"]!.home).toBeUndefined();
+      expect(got["web.1"]!.uid).toBe(process.getuid?.());
+      // depends_on: worker started once both webs were ready (their check scripts passed).
+      expect(got["worker.1"]!.startedAt).toBeGreaterThanOrEqual(got["web.2"]!.readyAt);
+      for (const name of COMPARED) await p.waitForLine(new RegExp(`^${name} +\\| dumped ${name}$`));
+      await p.waitForLine(/^stubborn\.1 +\| ignoring TERM/);
+      await p.waitForLine(/^web\.1 +\| started with pid \d+$/);
+      const stubborn = Number(
+        p
+          .lines()
+          .find((l) => l.includes("ignoring TERM"))
+          ?.split("pid ")[1],
+      );
+      const stopAt = Date.now();
+      process.kill(p.pid, "SIGINT");
+      const exit = await p.waitForExit(20_000);
+      expect(exit.code, p.stdout()).toBe(0);
+      expect(p.stdout()).toContain("SIGINT received, stopping every service");
+      // stubborn ignores SIGTERM: control/t SIGKILLed it after its stop_timeout (1 s), not before.
+      expect(isAlive(stubborn)).toBe(false);
+      expect(Date.now() - stopAt).toBeGreaterThanOrEqual(1000);
+      // stopper's stop signal is SIGINT: it wrote its marker file on it.
+      expect(readdirSync(app.dump)).toContain("stopped-stopper.1");
+      await expectNothingLeft(marker, tmp);
+      expect(findByCommandLine(app.tag)).toEqual([]);
+    });
+
+    it("loses no output: every line in order, the last without a newline, output written on the stop signal", async () => {
+      const root = track(
+        makeApp({
+          Procfile: [
+            "flood: seq 1 200000; printf 'last line without newline'",
+            "bye: print-on-term 5000",
+            "",
+          ].join("\n"),
+        }),
+      );
+      const tmp = makeTmp();
+      const p = startVia(root, tmp, ["-p", "48620"]);
+      const marker = await findRunMarker(p);
+      await p.waitForLine(/^flood\.1 +\| last line without newline$/, 30_000);
+      await p.waitForLine(/^bye\.1 +\| waiting for TERM$/);
+      process.kill(p.pid, "SIGTERM");
+      const exit = await p.waitForExit(20_000);
+      expect(exit.code, p.stderr()).toBe(0);
+      const flood = p
+        .lines()
+        .filter((l) => l.startsWith("flood.1 "))
+        .map((l) => l.slice(l.indexOf("| ") + 2))
+        .filter((l) => /^\d+$/.test(l));
+      expect(flood.length).toBe(200_000);
+      expect(flood.every((line, k) => line === String(k + 1))).toBe(true);
+      const bye = p.lines().filter((l) => /^bye\.1 +\| bye \d+$/.test(l));
+      expect(bye.length).toBe(5000);
+      expect(bye.at(-1)).toMatch(/bye 5000$/);
+      await expectNothingLeft(marker, tmp);
+    });
+
+    it("kills at once on a second signal (status 130) and when parity is SIGKILLed (the watchdog)", async () => {
+      const root = track(makeApp({ Procfile: "stubborn: ignore-term\nplain: forever\n" }));
+      const tmp = makeTmp();
+      const p = startVia(root, tmp, ["-p", "48630", "-t", "30"]);
+      const marker = await findRunMarker(p);
+      await p.waitForLine(/^stubborn\.1 +\| ignoring TERM/);
+      process.kill(p.pid, "SIGINT");
+      await p.waitForLine(/SIGINT received/);
+      process.kill(p.pid, "SIGINT");
+      const exit = await p.waitForExit(10_000);
+      expect(exit.code).toBe(130);
+      expect(p.stdout()).toMatch(/sending SIGKILL to the \d+ processes left/);
+      await expectNothingLeft(marker, tmp);
+
+      const q = startVia(root, tmp, ["-p", "48630"]);
+      const second = await findRunMarker(q);
+      await q.waitForLine(/^stubborn\.1 +\| ignoring TERM/);
+      await q.waitForLine(/^plain\.1 +\| started with pid/);
+      const running = findTagged(MARKER, second);
+      expect(running.length).toBeGreaterThanOrEqual(6); // runsvdir, 2 runsv, 2 log/run, 2 services
+      process.kill(q.pid, "SIGKILL");
+      await q.waitForExit();
+      const left = await waitUntilGone(running, 3000);
+      expect(left, "processes left after parity was SIGKILLed").toEqual([]);
+      // The private directory outlives a SIGKILL (nothing runs to remove it): the test does.
+      for (const name of readdirSync(tmp)) rmSync(join(tmp, name), { recursive: true });
+    });
+
+    it("refuses before writing or starting anything: an unknown --via, missing runit, a busy port, an empty formation", async () => {
+      const root = track(makeApp({ Procfile: "web: forever\n" }));
+      const tmp = makeTmp();
+      const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+        runParityToEnd(["start", ...args], { cwd: root, env: { TMPDIR: tmp, ...env } });
+
+      const unknown = await run(["--via", "runnit"]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toBe(
+        'error: --via: parity cannot run an app under "runnit". Did you mean --via runit?\n',
+      );
+      expect(unknown.stdout).toBe("");
+
+      const noRunit = await run(["--via", "runit"], { PATH: FIXTURES_BIN });
+      expect(noRunit.code).toBe(2);
+      expect(noRunit.stderr).toContain("--via runit needs runsvdir, runsv, sv, chpst, cat, mkfifo");
+      expect(noRunit.stderr).toContain("apt-get install runit");
+
+      const zero = await run(["--via", "runit", "-m", "web=0"]);
+      expect(zero.code).toBe(2);
+      expect(zero.stderr).toContain("the formation of production starts no process");
+
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(48640, "0.0.0.0", resolve));
+      const busy = await run(["--via", "runit", "-p", "48640"]);
+      blocker.close();
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toContain("port 48640 (PORT of web.1) is already in use");
+      for (const r of [unknown, noRunit, zero, busy]) {
+        expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+        expect(r.stdout).not.toContain("started with pid");
+      }
+      expect(readdirSync(tmp), "nothing written").toEqual([]);
+    });
+  },
+);
