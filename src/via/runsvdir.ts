@@ -3,7 +3,7 @@
 // signal, SIGKILL after the stop timeout); a second one, or a deadline, SIGKILLs what is left.
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import type { Readable } from "node:stream";
-import { type ProcessTable, signalEach } from "../supervisor/process-table.js";
+import type { ProcessTable } from "../supervisor/process-table.js";
 import type { Timers } from "../supervisor/settler.js";
 
 /** How long after the SIGKILL deadline parity gives up waiting for processes to go. */
@@ -103,7 +103,8 @@ export class RunsvdirRun {
     this.stopping = { at: this.deps.now(), code: reason.kind === "runsvdir-exit" ? 1 : 0 };
     this.deps.report({ type: "stopping", reason });
     if (!this.child) {
-      this.cancel(this.stopping.code);
+      this.exited = true;
+      this.resolveDone(this.stopping.code);
       return;
     }
     if (this.exited) this.deps.exitServices();
@@ -167,7 +168,14 @@ export class RunsvdirRun {
       });
     }
     this.signalRunsvdir("SIGKILL");
-    signalEach(left, "SIGKILL");
+    for (const pid of left) {
+      if (pid === this.child?.pid) continue;
+      try {
+        this.deps.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
   }
 
   private poll(): void {
