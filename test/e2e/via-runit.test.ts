@@ -185,6 +185,75 @@ describe.skipIf(missing.length > 0)(
       for (const name of readdirSync(tmp)) rmSync(join(tmp, name), { recursive: true });
     });
 
+    it("holds a flooding service back while parity's stdout is not read (bounded memory), and stops when stdout closes", async () => {
+      const line = "y".repeat(99);
+      const root = track(makeApp({ Procfile: `flood: exec yes ${line}\n` }));
+      const tmp = makeTmp();
+      const p = runParity(["start", "--via", "runit", "--no-timestamp", "-p", "48650"], {
+        cwd: root,
+        env: { TMPDIR: tmp },
+        readStdout: false,
+      });
+      const marker = await findRunMarker(p);
+      const yes = await waitFor(
+        () =>
+          findTagged(MARKER, marker).find((pid) =>
+            readFileSync(`/proc/${pid}/cmdline`, "latin1").startsWith("yes"),
+          ),
+        10_000,
+        "the yes process",
+      );
+      const written = () =>
+        Number(readFileSync(`/proc/${yes}/io`, "utf8").match(/wchar: (\d+)/)?.[1] ?? 0);
+      const rss = () =>
+        Number(readFileSync(`/proc/${p.pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)?.[1]) /
+        1024;
+      let previous = -1;
+      let peak = 0;
+      await waitFor(
+        () => {
+          peak = Math.max(peak, rss());
+          const now = written();
+          const stalled = now === previous && now > 0;
+          previous = now;
+          return stalled;
+        },
+        20_000,
+        "yes to be blocked: parity stopped reading its pipe, cat blocked, then yes",
+      );
+      expect(written()).toBeLessThan(200 * 1024 * 1024);
+      expect(peak).toBeLessThan(150);
+      // Read 64 MiB: whole, prefixed lines; then close the pipe as `| head` would.
+      let read = 0;
+      let carry = "";
+      let bad = "";
+      await new Promise<void>((resolve) => {
+        const stdout = p.child.stdout;
+        stdout?.on("data", (chunk: Buffer) => {
+          read += chunk.length;
+          const lines = (carry + chunk.toString("latin1")).split("\n");
+          carry = lines.pop() ?? "";
+          bad ||=
+            lines.find(
+              (l) =>
+                l !== `flood.1 | ${line}` && !/^(system|flood\.1) +\| (runsvdir|started)/.test(l),
+            ) ?? "";
+          if (read >= 64 * 1024 * 1024) {
+            stdout.destroy();
+            resolve();
+          }
+        });
+      });
+      expect(bad).toBe("");
+      // The pipe is closed: parity's next write fails (EPIPE), and it stops everything.
+      const code = await new Promise<number | null>((resolve) => {
+        if (p.child.exitCode !== null) resolve(p.child.exitCode);
+        else p.child.once("exit", (c) => resolve(c));
+      });
+      expect(code).toBe(0);
+      await expectNothingLeft(marker, tmp);
+    });
+
     it("refuses before writing or starting anything: an unknown --via, missing runit, a busy port, an empty formation", async () => {
       const root = track(makeApp({ Procfile: "web: forever\n" }));
       const tmp = makeTmp();
