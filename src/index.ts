@@ -10,12 +10,6 @@ export {
 } from "./export/index.js";
 export { type RunOptions, runOne } from "./run.js";
 export { buildBaseEnv, type Run, type StartOptions, start } from "./start.js";
-export {
-  type PreparedRunit,
-  prepareViaRunit,
-  startViaRunit,
-  type ViaRunitOptions,
-} from "./via/start-via-runit.js";
 export type {
   App,
   EnvEntry,
@@ -25,3 +19,9 @@ export type {
   ProcessType,
   Result,
 } from "./types.js";
+export {
+  type PreparedRunit,
+  prepareViaRunit,
+  startViaRunit,
+  type ViaRunitOptions,
+} from "./via/start-via-runit.js";
