@@ -1,4 +1,7 @@
 // `parity start --via runit`: the app's export run by a local init system (mini-prod).
+import { accessSync, constants, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
 import { DEFAULT_EXPORT_ENVIRONMENT } from "../app/defaults.js";
 import { parseTimeout } from "../app/options.js";
 import { suggestName } from "../app/suggest.js";
@@ -15,6 +18,26 @@ export interface ViaFlags extends AppFlags {
   timeout?: string;
   color?: boolean;
   timestamp: boolean;
+}
+
+/** Problems with the directory the private tree goes in (TMPDIR, else /tmp). */
+function checkPrivateParent(parent: string): Problem[] {
+  const problem = (message: string): Problem[] => [
+    {
+      severity: "error",
+      flag: "TMPDIR",
+      message: `the temporary directory ${JSON.stringify(parent)} ${message}`,
+      fix: "set TMPDIR to an existing, writable directory (or unset it for /tmp)",
+    },
+  ];
+  if (/[\u0000-\u001f\u007f]/.test(parent)) return problem("has a control character in its path");
+  try {
+    if (!statSync(parent).isDirectory()) return problem("is not a directory");
+    accessSync(parent, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    return problem(`cannot be used (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  return [];
 }
 
 /** Problems with --via's value. */
@@ -66,11 +89,17 @@ export async function runStartVia(processes: string[], flags: ViaFlags, io: Io):
       fix: "install runit (Debian and Ubuntu: apt-get install runit)",
     });
   }
+  const parent = resolve(io.cwd, tmpdir());
+  const parentProblems = checkPrivateParent(parent);
+  problems.push(...parentProblems);
   const { prepareViaRunit, startViaRunit } = await import("../via/start-via-runit.js");
-  const prepared = prepareViaRunit(app, { timeoutSeconds: timeout.value });
-  if (!prepared.ok) problems.push(...prepared.problems);
-  else problems.push(...prepared.warnings);
-  if (problems.some((p) => p.severity === "error") || !prepared.ok) {
+  // Planned only under a usable TMPDIR (a bad one would also fail the export's path checks).
+  const prepared =
+    parentProblems.length === 0
+      ? prepareViaRunit(app, { timeoutSeconds: timeout.value, parent })
+      : undefined;
+  if (prepared) problems.push(...(prepared.ok ? prepared.warnings : prepared.problems));
+  if (!prepared?.ok || problems.some((p) => p.severity === "error")) {
     printProblems(problems, io);
     return EXIT_USAGE;
   }

@@ -14,18 +14,22 @@ import { openOutputSink } from "../output/stdout.js";
 import { type OutputSink, OutputWriter } from "../output/writer.js";
 import type { Run } from "../start.js";
 import { handleStopSignals, type SignalSource } from "../supervisor/kill-on-signal.js";
-import { findMarked, MARKER_VAR, readProcessTable } from "../supervisor/process-table.js";
+import {
+  findMarked,
+  MARKER_VAR,
+  type ProcessTable,
+  readProcessTable,
+} from "../supervisor/process-table.js";
 import { makeRunId } from "../supervisor/run-id.js";
-import { startWatchdog, type Watchdog } from "../supervisor/watchdog.js";
+import { startWatchdog } from "../supervisor/watchdog.js";
 import type { App, Result } from "../types.js";
 import { type FifoReader, makeFifos, openFifo } from "./fifo.js";
 import { planRunitTree, type RunitTree, type TreeService, treePaths } from "./runit-tree.js";
 import { RunsvdirRun, type ViaEvent, type ViaStopReason } from "./runsvdir.js";
+import { ServiceGroups } from "./service-groups.js";
 import { type ServiceState, watchServices } from "./service-status.js";
 
-/** runit's own PATH on a node, for a shell without one. */
-const DEFAULT_PATH = "/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin";
-/** How long the output of services that are gone may take to arrive after the stop. */
+/** How long output still in the pipes may take to arrive once everything stopped (stdout blocked does not count). */
 const DRAIN_MS = 2000;
 
 /** Options of a run under runit. */
@@ -82,11 +86,17 @@ export function startViaRunit(
   });
   const runId = makeRunId();
   const watchdog = startWatchdog(runId, shellEnv);
+  const groups = new ServiceGroups<TreeService>({
+    watchGroup: (pgid) => watchdog.watchGroup(pgid),
+    forgetGroup: (pgid) => watchdog.forgetGroup(pgid),
+    groupExists: (pgid) => signalGroup(pgid, 0),
+    signalGroup: (pgid, signal) => signalGroup(pgid, signal),
+  });
   const run = new RunsvdirRun(
     {
       serviceDir: tree.serviceDir,
       // What runit's stage 2 gives runsvdir on a node: PATH, nothing else of anyone's shell.
-      env: { PATH: shellEnv.PATH ?? DEFAULT_PATH, [MARKER_VAR]: `${runId}/runit` },
+      env: { PATH: shellEnv.PATH, [MARKER_VAR]: `${runId}/runit` },
       isOurs: (table) => findMarked(table, `${runId}/`),
       stopTimeoutMs: Math.max(0, ...tree.services.map((s) => s.instance.stopTimeoutMs)),
     },
@@ -102,13 +112,22 @@ export function startViaRunit(
       exitServices: () => {
         execFile("sv", ["exit", ...tree.services.map((s) => s.dir)], () => undefined);
       },
+      isOutputBlocked: () => writer.blocked,
+      strayGroups: () => groups.all(),
+      stopStrays: () => groups.stopStrays((s) => s.instance.settings.stopSignal as NodeJS.Signals),
+      findRelays: (table) => findRelays(tree.services, table),
     },
   );
   const fifos: FifoReader[] = [];
   const relays: Promise<void>[] = [];
   let stopWatching: (() => void) | undefined;
+  let created = false;
   const begin = () => {
+    // A stop that came first (a signal during the checks) starts nothing and writes nothing.
+    if (run.isStopping) return;
     try {
+      mkdirSync(dir, { mode: 0o700 });
+      created = true;
       writeTree(prepared);
       for (const service of tree.services) {
         const instance = app.instances.find((i) => i.name === service.instance.name);
@@ -124,20 +143,23 @@ export function startViaRunit(
     }
     stopWatching = watchServices(
       tree.services,
-      (s, state, before) => reportState(console, watchdog, app, s, state, before),
+      (s, state, before) => reportState(console, groups, app, s, state, before),
       { readText: readTextOrUndefined, timers: globalThis },
     );
     run.start();
   };
   writer.onClosed(() => run.stop({ kind: "output-closed" }));
-  let skipFlush: (() => void) | undefined;
+  let skipDrain: (() => void) | undefined;
+  const skipped = new Promise<void>((resolve) => {
+    skipDrain = resolve;
+  });
   const signals = options.signals === undefined ? process : options.signals;
   const detach = signals
     ? handleStopSignals(signals, {
         stop: (reason) => run.stop(reason),
         kill: (signal) => {
           run.kill(signal, constants.signals[signal] ?? 0);
-          skipFlush?.();
+          skipDrain?.();
         },
       })
     : () => undefined;
@@ -146,28 +168,78 @@ export function startViaRunit(
   const done = run.done.then(async (code) => {
     stopWatching?.();
     for (const fifo of fifos) fifo.release();
-    await waitAtMost(Promise.all(relays), DRAIN_MS);
+    await drain(Promise.all(relays), () => writer.blocked, skipped);
     for (const fifo of fifos) fifo.stream.destroy();
-    rmSync(dir, { recursive: true, force: true });
-    await Promise.race([
-      writer.flush(),
-      new Promise<void>((resolve) => {
-        skipFlush = resolve;
-      }),
-    ]);
+    if (created) removeTree(dir, console);
+    await Promise.race([writer.flush(), skipped]);
     detach();
     return code;
   });
   return {
     done,
     stop: () => run.stop({ kind: "request" }),
-    kill: () => run.kill("SIGKILL", constants.signals.SIGKILL),
+    kill: () => {
+      run.kill("SIGKILL", constants.signals.SIGKILL);
+      skipDrain?.();
+    },
   };
 }
 
-/** The private directory (0700, refused when it exists), the plan in it, a named pipe per service. */
+/** Sends `signal` (0: only checks) to a process group; false when it has no member. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The log/run relays (from runsv's log/supervise/pid) and the runsv over each. */
+function findRelays(services: TreeService[], table: ProcessTable): number[] {
+  const pids: number[] = [];
+  for (const service of services) {
+    const pid = Number.parseInt(readTextOrUndefined(`${service.dir}/log/supervise/pid`) ?? "", 10);
+    const entry = table.find((p) => p.pid === pid);
+    if (entry) pids.push(entry.pid, entry.ppid);
+  }
+  return pids;
+}
+
+/**
+ * Waits until every relay has passed on its last output. Once everything stopped, what is left
+ * is in the pipes: the wait ends when they are read, unless stdout stays writable and they do
+ * not end within DRAIN_MS (a process stuck holding one), or a second signal skips it.
+ */
+async function drain(relays: Promise<unknown>, blocked: () => boolean, skip: Promise<void>) {
+  let ended = false;
+  void relays.finally(() => {
+    ended = true;
+  });
+  let waited = 0;
+  while (!ended && waited < DRAIN_MS) {
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<"tick">((resolve) => {
+      timer = setTimeout(() => resolve("tick"), 100);
+    });
+    const result = await Promise.race([relays, tick, skip.then(() => "skip" as const)]);
+    clearTimeout(timer);
+    if (result === "skip") return;
+    if (!blocked()) waited += 100;
+  }
+}
+
+/** Removes the private directory; says so when it cannot (a process stuck in it). */
+function removeTree(dir: string, console: Console): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    console.system(`could not remove ${dir}: ${(error as Error).message}`);
+  }
+}
+
+/** The plan in the private directory, and a named pipe per service. */
 function writeTree({ dir, tree }: PreparedRunit): void {
-  mkdirSync(dir, { mode: 0o700 });
   const written = writePlan(tree.plan, {
     location: tree.serviceDir,
     app: tree.app,
@@ -178,21 +250,10 @@ function writeTree({ dir, tree }: PreparedRunit): void {
   makeFifos(tree.services.map((s) => s.fifo));
 }
 
-/** Resolves when `promise` settles or after `ms`, whichever is first. */
-function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void promise.finally(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 /** A service's new state: its pid as `parity start` prints it, its process group to the watchdog. */
 function reportState(
   console: Console,
-  watchdog: Pick<Watchdog, "watchGroup" | "forgetGroup">,
+  groups: ServiceGroups<TreeService>,
   app: App,
   service: TreeService,
   state: ServiceState,
@@ -202,10 +263,8 @@ function reportState(
   if (!instance) return;
   const old = before?.pid ?? 0;
   if (state.pid === old) return;
-  // chpst -P makes ./run's process the leader of its own group: its stop kills that group.
-  if (old > 0) watchdog.forgetGroup(old);
+  groups.update(service, state.pid);
   if (state.pid > 0) {
-    watchdog.watchGroup(state.pid);
     console.report({ type: "start", instance, pid: state.pid });
   } else {
     console.system(`${instance.name} exited (runsv: ${state.stat})`);
@@ -240,6 +299,8 @@ function describeReason(reason: ViaStopReason): string {
       return "stdout closed, ";
     case "runsvdir-exit":
       return `runsvdir ${reason.code !== null ? `exited with code ${reason.code}` : `was terminated by ${reason.signal}`}, `;
+    case "runsvdir-error":
+      return `runsvdir could not be started (${reason.message}), `;
     case "request":
       return "";
   }

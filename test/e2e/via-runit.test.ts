@@ -254,6 +254,80 @@ describe.skipIf(missing.length > 0)(
       await expectNothingLeft(marker, tmp);
     });
 
+    it("loses nothing while parity's stdout is not read during the stop: the deadline waits for it", async () => {
+      const root = track(
+        makeApp({ Procfile: "flood: seq 1 100000; exec sleep 1000\nbye: print-on-term 5000\n" }),
+      );
+      const tmp = makeTmp();
+      const p = runParity(
+        ["start", "--via", "runit", "--no-timestamp", "-p", "48660", "-t", "0.5"],
+        { cwd: root, env: { TMPDIR: tmp }, readStdout: false },
+      );
+      const marker = await findRunMarker(p);
+      await waitFor(
+        () =>
+          findTagged(MARKER, marker).some((pid) =>
+            readFileSync(`/proc/${pid}/cmdline`, "latin1").startsWith("sleep\u00001000"),
+          ),
+        20_000,
+        "flood to have written everything (parity holds part of it back)",
+      );
+      const stopAt = Date.now();
+      process.kill(p.pid, "SIGINT");
+      // Longer than the stop timeout and the grace (0.5 s + 3 s) with stdout blocked: the
+      // deadline must not fire, since output that cannot be written is late, not stuck.
+      await waitFor(() => Date.now() - stopAt > 5000, 10_000, "5 s with stdout blocked");
+      let out = "";
+      p.child.stdout?.on("data", (d: Buffer) => {
+        out += d.toString("latin1");
+      });
+      const exit = await new Promise<number | null>((resolve) => {
+        if (p.child.exitCode !== null) resolve(p.child.exitCode);
+        else p.child.once("exit", (c) => resolve(c));
+      });
+      await new Promise<void>((resolve) =>
+        p.child.stdout?.readableEnded ? resolve() : p.child.stdout?.once("close", () => resolve()),
+      );
+      expect(exit, out.slice(-500)).toBe(0);
+      expect(out).not.toContain("SIGKILL");
+      const lines = out.split("\n");
+      const flood = lines.filter((l) => /^flood\.1 +\| \d+$/.test(l));
+      expect(flood.length).toBe(100_000);
+      expect(lines.filter((l) => /^bye\.1 +\| bye \d+$/.test(l)).length).toBe(5000);
+      await expectNothingLeft(marker, tmp);
+    });
+
+    it("stops what a restarted service left in its old process group (no marker, reparented): nothing left", async () => {
+      const root = track(
+        makeApp({
+          Procfile: "web: env -i sleep 97531 >/dev/null 2>&1 & sleep 0.5; exit 1\n",
+          "parity.yml": "processes:\n  web:\n    restart: always\n",
+        }),
+      );
+      const tmp = makeTmp();
+      const p = startVia(root, tmp, ["-p", "48670"]);
+      const marker = await findRunMarker(p);
+      await waitFor(
+        () => p.lines().filter((l) => /^web\.1 +\| started with pid/.test(l)).length >= 2,
+        20_000,
+        "web.1 to be restarted once",
+      );
+      const strays = await waitFor(
+        () => {
+          const found = findByCommandLine("97531");
+          return found.length >= 2 ? found : undefined;
+        },
+        10_000,
+        "the background sleeps of two runs",
+      );
+      process.kill(p.pid, "SIGINT");
+      const exit = await p.waitForExit(20_000);
+      expect(exit.code, p.stdout()).toBe(0);
+      expect(await waitUntilGone(strays, 3000)).toEqual([]);
+      expect(findByCommandLine("97531")).toEqual([]);
+      await expectNothingLeft(marker, tmp);
+    });
+
     it("refuses before writing or starting anything: an unknown --via, missing runit, a busy port, an empty formation", async () => {
       const root = track(makeApp({ Procfile: "web: forever\n" }));
       const tmp = makeTmp();
@@ -272,6 +346,12 @@ describe.skipIf(missing.length > 0)(
       expect(noRunit.stderr).toContain("--via runit needs runsvdir, runsv, sv, chpst, cat, mkfifo");
       expect(noRunit.stderr).toContain("apt-get install runit");
 
+      const noTmp = await run(["--via", "runit"], { TMPDIR: join(tmp, "nope") });
+      expect(noTmp.code).toBe(2);
+      expect(noTmp.stderr).toBe(
+        `error: TMPDIR: the temporary directory "${join(tmp, "nope")}" cannot be used (ENOENT). Fix: set TMPDIR to an existing, writable directory (or unset it for /tmp).\n`,
+      );
+
       const zero = await run(["--via", "runit", "-m", "web=0"]);
       expect(zero.code).toBe(2);
       expect(zero.stderr).toContain("the formation of production starts no process");
@@ -282,7 +362,7 @@ describe.skipIf(missing.length > 0)(
       blocker.close();
       expect(busy.code).toBe(2);
       expect(busy.stderr).toContain("port 48640 (PORT of web.1) is already in use");
-      for (const r of [unknown, noRunit, zero, busy]) {
+      for (const r of [unknown, noRunit, noTmp, zero, busy]) {
         expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
         expect(r.stdout).not.toContain("started with pid");
       }

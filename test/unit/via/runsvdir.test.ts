@@ -8,7 +8,7 @@ import { RunsvdirRun, type ViaEvent } from "../../../src/via/runsvdir.js";
 const RUNSVDIR = 100;
 
 /** A fake world: one runsvdir child, a process table the test edits, a clock the test moves. */
-function makeWorld(options: { stopTimeoutMs?: number } = {}) {
+function makeWorld(options: { stopTimeoutMs?: number; relays?: number[]; strays?: number[] } = {}) {
   let now = 0;
   const timers: { at: number; fn: () => void; id: number }[] = [];
   let nextId = 1;
@@ -18,6 +18,8 @@ function makeWorld(options: { stopTimeoutMs?: number } = {}) {
   const spawned: { command: string; args: string[]; options: unknown }[] = [];
   const child = Object.assign(new EventEmitter(), { pid: RUNSVDIR, stderr: new PassThrough() });
   let exitedServices = 0;
+  let strayStops = 0;
+  const blocked = { value: false };
   const watched: number[] = [];
   const run = new RunsvdirRun(
     {
@@ -25,7 +27,6 @@ function makeWorld(options: { stopTimeoutMs?: number } = {}) {
       env: { PATH: "/bin", PARITY_RUN: "id/runit" },
       isOurs: (t) => t.filter((p) => p.marker === "id/runit").map((p) => p.pid),
       stopTimeoutMs: options.stopTimeoutMs ?? 2000,
-      graceMs: 1000,
       pollMs: 50,
     },
     {
@@ -55,6 +56,12 @@ function makeWorld(options: { stopTimeoutMs?: number } = {}) {
       exitServices: () => {
         exitedServices++;
       },
+      isOutputBlocked: () => blocked.value,
+      strayGroups: () => options.strays ?? [],
+      stopStrays: () => {
+        strayStops++;
+      },
+      findRelays: () => options.relays ?? [],
     },
   );
   let code: number | undefined;
@@ -93,6 +100,8 @@ function makeWorld(options: { stopTimeoutMs?: number } = {}) {
     ours,
     code: () => code,
     exitedServices: () => exitedServices,
+    strayStops: () => strayStops,
+    blocked,
   };
 }
 
@@ -131,18 +140,61 @@ describe("RunsvdirRun", () => {
     expect(w.events.filter((e) => e.type === "kill")).toEqual([]);
   });
 
-  it("SIGKILLs what is left after the longest stop timeout plus the grace, and the status is 1", async () => {
-    const w = makeWorld({ stopTimeoutMs: 2000 });
+  it("after the longest stop timeout plus 3 s: SIGKILL to the services, then to the relays; status 1", async () => {
+    // 102 is a service; 104 its log/run relay (spared at first: the last output gets through).
+    const w = makeWorld({ stopTimeoutMs: 2000, relays: [104] });
     w.run.start();
     // 103 lost its marker (a server that rewrote its environment) but is 102's child: found too.
-    w.table.push(w.ours(101), w.ours(102, 101), { ...w.ours(103, 102), marker: undefined });
+    w.table.push(
+      w.ours(101),
+      w.ours(102, 101),
+      { ...w.ours(103, 102), marker: undefined },
+      w.ours(104, 101),
+    );
     w.run.stop({ kind: "request" });
+    expect(w.strayStops()).toBe(1);
     w.child.emit("exit", 111, null);
-    await w.advance(2950);
+    await w.advance(4950);
     expect(w.signals.filter(([, s]) => s === "SIGKILL")).toEqual([]);
     await w.advance(100);
     expect(w.signals.filter(([, s]) => s === "SIGKILL").map(([p]) => p)).toEqual([101, 102, 103]);
     expect(w.events.at(-1)).toMatchObject({ type: "kill", pids: [101, 102, 103], forced: false });
+    w.table.splice(0, 3);
+    await w.advance(1900);
+    expect(w.signals.filter(([, s]) => s === "SIGKILL").map(([p]) => p)).toEqual([101, 102, 103]);
+    await w.advance(200);
+    expect(w.signals.at(-1)).toEqual([104, "SIGKILL"]);
+    w.table.splice(0);
+    await w.advance(50);
+    expect(w.code()).toBe(1);
+  });
+
+  it("time while parity's stdout is blocked does not count towards the deadline", async () => {
+    const w = makeWorld({ stopTimeoutMs: 2000 });
+    w.run.start();
+    w.table.push(w.ours(101));
+    w.run.stop({ kind: "request" });
+    w.child.emit("exit", 111, null);
+    w.blocked.value = true;
+    await w.advance(20_000);
+    expect(w.signals.filter(([, s]) => s === "SIGKILL")).toEqual([]);
+    w.blocked.value = false;
+    await w.advance(4900);
+    expect(w.signals.filter(([, s]) => s === "SIGKILL")).toEqual([]);
+    await w.advance(200);
+    expect(w.signals.filter(([, s]) => s === "SIGKILL")).toEqual([[101, "SIGKILL"]]);
+  });
+
+  it("members of the stray groups (a restarted service's old group) are waited for and killed too", async () => {
+    const w = makeWorld({ stopTimeoutMs: 0, strays: [300] });
+    w.run.start();
+    w.table.push({ pid: 301, ppid: 1, pgid: 300, start: 1 });
+    w.run.stop({ kind: "request" });
+    w.child.emit("exit", 111, null);
+    await w.advance(2000);
+    expect(w.code()).toBeUndefined();
+    await w.advance(1100);
+    expect(w.signals).toContainEqual([301, "SIGKILL"]);
     w.table.splice(0);
     await w.advance(50);
     expect(w.code()).toBe(1);
@@ -178,6 +230,18 @@ describe("RunsvdirRun", () => {
     expect(w.code()).toBe(1);
   });
 
+  it("runsvdir that cannot be spawned: the reason names the error; status 1", async () => {
+    const w = makeWorld();
+    w.run.start();
+    w.child.emit("error", new Error("spawn runsvdir EACCES"));
+    expect(w.events.at(-1)).toEqual({
+      type: "stopping",
+      reason: { kind: "runsvdir-error", message: "spawn runsvdir EACCES" },
+    });
+    await w.advance(50);
+    expect(w.code()).toBe(1);
+  });
+
   it("cancel before start resolves at once and starts nothing; a stop before start too", async () => {
     const w = makeWorld();
     w.run.cancel(2);
@@ -193,13 +257,13 @@ describe("RunsvdirRun", () => {
     expect(v.spawned).toEqual([]);
   });
 
-  it("gives up 10 s after the deadline when a process ignores even SIGKILL (stuck in the kernel)", async () => {
+  it("gives up 10 s after the last SIGKILL when a process ignores even SIGKILL (stuck in the kernel)", async () => {
     const w = makeWorld({ stopTimeoutMs: 1000 });
     w.run.start();
     w.table.push(w.ours(101));
     w.run.stop({ kind: "request" });
     w.child.emit("exit", 111, null);
-    await w.advance(2000 + 9_900);
+    await w.advance(4000 + 2000 + 9_900);
     expect(w.code()).toBeUndefined();
     await w.advance(200);
     expect(w.code()).toBe(1);
