@@ -1,8 +1,9 @@
-// The library's `start`: runs an app's instances with prefixed output until they stop.
+// Runs an app's instances with prefixed output until they stop, in the colours the caller decided
+// (the library's start asks chalk; the CLI loads chalk only when colour is possible).
 import { spawn } from "node:child_process";
 import { LogBuffer } from "./control/log-buffer.js";
 import { serveControl } from "./control/serve.js";
-import { getPainter, shouldColor } from "./output/colors.js";
+import type { Colors } from "./output/color-choice.js";
 import { createConsole } from "./output/console.js";
 import { openOutputSink } from "./output/stdout.js";
 import { type OutputSink, OutputWriter } from "./output/writer.js";
@@ -72,11 +73,10 @@ export function buildBaseEnv(
   return env;
 }
 
-/** Starts every instance of `app`. */
-export function start(app: App, options: StartOptions = {}): Run {
+/** Starts every instance of `app`, coloured as `colors` says (options.color is not read here). */
+export function startRun(app: App, options: StartOptions, colors: Colors): Run {
   const shellEnv = options.shellEnv ?? process.env;
   const timeoutSeconds = options.timeoutSeconds ?? 5;
-  const color = shouldColor(options.color);
   const writer = new OutputWriter(options.sink ?? openOutputSink(1));
   const runId = makeRunId();
   const logs = new LogBuffer();
@@ -84,7 +84,7 @@ export function start(app: App, options: StartOptions = {}): Run {
     instances: app.instances,
     typeIndex: new Map(app.types.map((t) => [t.name, t.index])),
     timestamps: options.timestamps ?? true,
-    painter: (index) => getPainter(index, color),
+    painter: colors.painter,
     timeoutSeconds,
     ...(options.control && { onOutput: (instance, chunk) => logs.append(instance.name, chunk) }),
   });
@@ -93,7 +93,7 @@ export function start(app: App, options: StartOptions = {}): Run {
     {
       instances: app.instances,
       cwd: app.root,
-      env: buildBaseEnv(app, shellEnv, color),
+      env: buildBaseEnv(app, shellEnv, colors.enabled),
       runId,
       timeoutMs: timeoutSeconds * 1000,
       settings: app.settings,

@@ -55,19 +55,24 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
     );
     return EXIT_USAGE;
   }
-  // The port check runs while start() spawns the watchdog: no process is spawned before it passed.
+  const { loadColors } = await import("../output/color-choice.js");
+  const colors = await loadColors(flags.color);
+  // The port check runs while startRun spawns the watchdog: no process is spawned before it passed.
   const { findBusyPorts } = await import("../supervisor/ports.js");
   const busyPorts = findBusyPorts(app.instances);
-  const { start } = await import("../start.js");
-  const run = start(app, {
-    timeoutSeconds: timeout.value,
-    ...(flags.color !== undefined && { color: flags.color }),
-    timestamps: flags.timestamp,
-    watch: flags.watch && app.watch,
-    shellEnv: io.env,
-    control: true,
-    gate: busyPorts.then((busy) => busy.length === 0),
-  });
+  const { startRun } = await import("../start-run.js");
+  const run = startRun(
+    app,
+    {
+      timeoutSeconds: timeout.value,
+      timestamps: flags.timestamp,
+      watch: flags.watch && app.watch,
+      shellEnv: io.env,
+      control: true,
+      gate: busyPorts.then((busy) => busy.length === 0),
+    },
+    colors,
+  );
   const busy = await busyPorts;
   if (busy.length > 0) {
     printProblems(busy, io);
