@@ -1,8 +1,10 @@
 // `parity start [PROCESS...]`: foreman's flags onto the library's start.
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { parseTimeout } from "../app/options.js";
+import { getSocketLocation } from "../control/paths.js";
 import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./app-options.js";
-import { ask, findAppRoot, locateSocket } from "./control-commands.js";
+import { ask, findAppRoot } from "./control-commands.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
 interface StartFlags extends AppFlags {
@@ -107,13 +109,13 @@ async function startInRunning(
   return EXIT_USAGE;
 }
 
-// The parity already running for the app at `root`, if its control socket answers.
+// The parity already running for the app at `root`, if its control socket answers. Most starts
+// find no socket file: one access(2), without loading the client.
 async function findRunningParity(
   root: string,
   io: Io,
 ): Promise<{ pid: number; socket: string; root: string } | undefined> {
-  const location = await locateSocket(root, io);
-  const { existsSync } = await import("node:fs");
+  const location = getSocketLocation(root, io.env);
   if (!existsSync(location.path)) return undefined;
   const { sendRequest } = await import("../control/client.js");
   try {
