@@ -1,6 +1,6 @@
 // Reads the machine's process table (Linux /proc; `ps` elsewhere) to find every process parity started.
 import { execFileSync } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** The environment variable that marks every process of one parity run: `PARITY_RUN=<run id>/<instance>`. */
 export const MARKER_VAR = "PARITY_RUN";
@@ -42,30 +42,18 @@ export function readProcessTable(withMarkers = true): ProcessTable {
 let ownStartTime: number | undefined;
 
 function getOwnStartTime(): number {
-  if (ownStartTime === undefined) {
-    const stat = readFileSync("/proc/self/stat", "latin1");
-    ownStartTime = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-  }
+  ownStartTime ??= readProcEntry(process.pid, Number.POSITIVE_INFINITY)?.start ?? 0;
   return ownStartTime;
 }
 
-// One buffer for every /proc/PID/stat read: the table is read often while stopping.
-const statBuffer = Buffer.allocUnsafe(4096);
-
+// readFileSync with "utf8" opens, reads and closes in one call into Node (no per-call JavaScript
+// of openSync/readSync/closeSync): the table is read while parity stops, on its critical path.
+// The fields parsed here are ASCII; only the command name may decode differently.
 function readSmallFile(path: string): string | undefined {
-  let fd: number;
   try {
-    fd = openSync(path, "r");
+    return readFileSync(path, "utf8");
   } catch {
     return undefined;
-  }
-  try {
-    const n = readSync(fd, statBuffer, 0, statBuffer.length, 0);
-    return statBuffer.toString("latin1", 0, n);
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -77,7 +65,8 @@ function readProcEntry(pid: number, markersSince: number): ProcessEntry | undefi
   if (fields[0] === "Z" || fields[0] === "X") return undefined;
   const start = Number(fields[19]);
   const entry: ProcessEntry = { pid, ppid: Number(fields[1]), pgid: Number(fields[2]), start };
-  if (start >= markersSince) {
+  // parity's own environment carries no marker of its runs (another parity's, at most)
+  if (start >= markersSince && pid !== process.pid) {
     const marker = readMarker(pid);
     if (marker !== undefined) entry.marker = marker;
   }
