@@ -1,5 +1,6 @@
 // Bundles the CLI for fast start-up: dist/parity.cjs, plus the heavy parts it loads only when an
-// app needs them (the manifest reader: yaml + zod; the watcher: chokidar) as dist/lazy/*.cjs.
+// app needs them (the manifest reader: yaml + zod; the watcher: chokidar; the control server:
+// picomatch) as dist/lazy/*.cjs.
 import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -30,6 +31,8 @@ const LAZY = [
     out: "manifest",
   },
   { importedAs: /[\\/]watch\.js$/, entry: "src/supervisor/watch.ts", out: "watch" },
+  // the control socket's server (with picomatch): opened 100 ms into a run, read at every start
+  { importedAs: /^\.[\\/]server\.js$/, entry: "src/control/server.ts", out: "server" },
 ];
 
 const lazyPlugin = {
