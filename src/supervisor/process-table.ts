@@ -61,16 +61,31 @@ function readProcEntry(pid: number, markersSince: number): ProcessEntry | undefi
   const stat = readSmallFile(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
   // Fields after the command name, which is in parentheses and may itself contain ") ".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  if (fields[0] === "Z" || fields[0] === "X") return undefined;
-  const start = Number(fields[19]);
-  const entry: ProcessEntry = { pid, ppid: Number(fields[1]), pgid: Number(fields[2]), start };
+  const fields = stat.lastIndexOf(")") + 2;
+  const state = stat[fields];
+  if (state === "Z" || state === "X") return undefined;
+  const [ppid = 0, pgid = 0, start = 0] = readFields(stat, fields, [1, 2, 19]);
+  const entry: ProcessEntry = { pid, ppid, pgid, start };
   // parity's own environment carries no marker of its runs (another parity's, at most)
   if (start >= markersSince && pid !== process.pid) {
     const marker = readMarker(pid);
     if (marker !== undefined) entry.marker = marker;
   }
   return entry;
+}
+
+// Returns the space-separated fields `wanted` (ascending indexes) of `text` from offset `from`, as
+// numbers; without splitting the whole line (the table is read on the stop's critical path).
+function readFields(text: string, from: number, wanted: number[]): number[] {
+  const values: number[] = [];
+  let at = from;
+  let index = 0;
+  for (const field of wanted) {
+    for (; index < field; index++) at = text.indexOf(" ", at) + 1;
+    const end = text.indexOf(" ", at);
+    values.push(Number(text.slice(at, end < 0 ? undefined : end)));
+  }
+  return values;
 }
 
 const MARKER_PREFIX = Buffer.from(`${MARKER_VAR}=`);
