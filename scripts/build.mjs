@@ -1,6 +1,6 @@
 // Bundles the CLI for fast start-up: dist/parity.cjs, plus the heavy parts it loads only when an
 // app needs them (the manifest reader: yaml + zod; the watcher: chokidar; the control server:
-// picomatch) as dist/lazy/*.cjs.
+// picomatch; colours: chalk) as dist/lazy/*.cjs.
 import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -33,6 +33,8 @@ const LAZY = [
   { importedAs: /[\\/]watch\.js$/, entry: "src/supervisor/watch.ts", out: "watch" },
   // the control socket's server (with picomatch): opened 100 ms into a run, read at every start
   { importedAs: /^\.[\\/]server\.js$/, entry: "src/control/server.ts", out: "server" },
+  // chalk: parity start loads it only when colour is possible
+  { importedAs: /^\.[\\/]colors\.js$/, entry: "src/output/colors.ts", out: "colors" },
 ];
 
 const lazyPlugin = {
