@@ -49,9 +49,11 @@ function getOwnStartTime(): number {
 // readFileSync with "utf8" opens, reads and closes in one call into Node (no per-call JavaScript
 // of openSync/readSync/closeSync): the table is read while parity stops, on its critical path.
 // The fields parsed here are ASCII; only the command name may decode differently.
+const UTF8 = { encoding: "utf8" } as const;
+
 function readSmallFile(path: string): string | undefined {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(path, UTF8);
   } catch {
     return undefined;
   }
@@ -64,8 +66,13 @@ function readProcEntry(pid: number, markersSince: number): ProcessEntry | undefi
   const fields = stat.lastIndexOf(")") + 2;
   const state = stat[fields];
   if (state === "Z" || state === "X") return undefined;
-  const [ppid = 0, pgid = 0, start = 0] = readFields(stat, fields, [1, 2, 19]);
-  const entry: ProcessEntry = { pid, ppid, pgid, start };
+  const start = readNumber(stat, fields, 19);
+  const entry: ProcessEntry = {
+    pid,
+    ppid: readNumber(stat, fields, 1),
+    pgid: readNumber(stat, fields, 2),
+    start,
+  };
   // parity's own environment carries no marker of its runs (another parity's, at most)
   if (start >= markersSince && pid !== process.pid) {
     const marker = readMarker(pid);
@@ -74,18 +81,17 @@ function readProcEntry(pid: number, markersSince: number): ProcessEntry | undefi
   return entry;
 }
 
-// Returns the space-separated fields `wanted` (ascending indexes) of `text` from offset `from`, as
-// numbers; without splitting the whole line (the table is read on the stop's critical path).
-function readFields(text: string, from: number, wanted: number[]): number[] {
-  const values: number[] = [];
+// Returns the non-negative integer in space-separated field `index` of `text` from offset
+// `from`, without making a string: the table is read on the stop's critical path, and a short
+// run that allocates little ends before any garbage collection.
+function readNumber(text: string, from: number, index: number): number {
   let at = from;
-  let index = 0;
-  for (const field of wanted) {
-    for (; index < field; index++) at = text.indexOf(" ", at) + 1;
-    const end = text.indexOf(" ", at);
-    values.push(Number(text.slice(at, end < 0 ? undefined : end)));
+  for (let field = 0; field < index; field++) at = text.indexOf(" ", at) + 1;
+  let value = 0;
+  for (let c = text.charCodeAt(at); c >= 48 && c <= 57; c = text.charCodeAt(++at)) {
+    value = value * 10 + (c - 48);
   }
-  return values;
+  return value;
 }
 
 const MARKER_PREFIX = Buffer.from(`${MARKER_VAR}=`);
@@ -132,13 +138,6 @@ export function findTree(
   marker?: string,
   group: number | undefined = root,
 ): number[] {
-  const children = new Map<number, number[]>();
-  for (const p of table) {
-    const list = children.get(p.ppid);
-    if (list) list.push(p.pid);
-    else children.set(p.ppid, [p.pid]);
-  }
-  const found = new Set<number>();
   const queue: number[] = [];
   for (const p of table) {
     if (
@@ -149,6 +148,15 @@ export function findTree(
       queue.push(p.pid);
     }
   }
+  // the usual answer once a run has stopped: nothing, found without mapping the whole table
+  if (queue.length === 0) return [];
+  const children = new Map<number, number[]>();
+  for (const p of table) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  const found = new Set<number>();
   while (queue.length > 0) {
     const pid = queue.pop() as number;
     if (found.has(pid)) continue;
@@ -168,6 +176,7 @@ export function rememberProcesses(
   table: ProcessTable,
   pids: number[],
 ): void {
+  if (pids.length === 0) return;
   const wanted = new Set(pids);
   for (const p of table) if (wanted.has(p.pid)) known.set(p.pid, p.start);
 }
