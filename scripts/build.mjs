@@ -1,6 +1,6 @@
 // Bundles the CLI for fast start-up: dist/parity.cjs, plus the heavy parts it loads only when an
 // app needs them (the manifest reader: yaml + zod; the watcher: chokidar; the control server:
-// picomatch; colours: chalk) as dist/lazy/*.cjs.
+// picomatch; colours: chalk; parity export) as dist/lazy/*.cjs.
 import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -35,6 +35,12 @@ const LAZY = [
   { importedAs: /^\.[\\/]server\.js$/, entry: "src/control/server.ts", out: "server" },
   // chalk: parity start loads it only when colour is possible
   { importedAs: /^\.[\\/]colors\.js$/, entry: "src/output/colors.ts", out: "colors" },
+  // parity export's modules, as the export command imports them (shared code is in each)
+  ...["index", "plan", "changes", "report", "write"].map((name) => ({
+    importedAs: new RegExp(`^\\.\\.[\\\\/]export[\\\\/]${name}\\.js$`),
+    entry: `src/export/${name}.ts`,
+    out: `export-${name}`,
+  })),
 ];
 
 const lazyPlugin = {
