@@ -19,7 +19,10 @@ export interface ProcessEntry {
 /** A snapshot of the process table. */
 export type ProcessTable = ProcessEntry[];
 
-/** Reads every live (non-zombie) process; with `withMarkers`, also its PARITY_RUN value. */
+/**
+ * Reads every live (non-zombie) process but the kernel's own; with `withMarkers`, also its
+ * PARITY_RUN value.
+ */
 export function readProcessTable(withMarkers = true): ProcessTable {
   let names: string[];
   try {
@@ -30,13 +33,49 @@ export function readProcessTable(withMarkers = true): ProcessTable {
   const table: ProcessTable = [];
   // A process older than parity cannot carry a marker parity made: its environment is not read.
   const since = withMarkers ? getOwnStartTime() : Number.POSITIVE_INFINITY;
+  const kernel = readKernelProcesses();
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
-    const entry = readProcEntry(Number(name), since);
+    const pid = Number(name);
+    if (kernel.has(pid)) continue;
+    const entry = readProcEntry(pid, since);
     if (entry) table.push(entry);
   }
   return table;
+}
+
+/** PF_KTHREAD in the flags of /proc/PID/stat. */
+const KERNEL_THREAD_FLAG = 0x200000;
+
+const NO_PIDS: ReadonlySet<number> = new Set();
+
+/**
+ * Returns kthreadd (pid 2, when it is the kernel's thread) and its children: the kernel's threads
+ * and the helpers it starts, most of a machine's processes, none of them ever part of a run (no
+ * process of a run has kthreadd as an ancestor). They are not read one by one: the table is read
+ * on the stop's critical path. Read after /proc is listed, so a pid listed here was reused since
+ * only if the whole pid space went round meanwhile. Empty when unknown (no /proc/PID/task/TID/
+ * children, or a pid namespace where pid 2 is not kthreadd).
+ */
+function readKernelProcesses(): ReadonlySet<number> {
+  const stat = readSmallFile("/proc/2/stat");
+  if (stat === undefined) return NO_PIDS;
+  if ((readNumber(stat, stat.lastIndexOf(")") + 2, 6) & KERNEL_THREAD_FLAG) === 0) return NO_PIDS;
+  const children = readSmallFile("/proc/2/task/2/children");
+  if (children === undefined) return NO_PIDS;
+  const pids = new Set([2]);
+  let value = 0;
+  for (let i = 0; i < children.length; i++) {
+    const c = children.charCodeAt(i);
+    if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+    else if (value > 0) {
+      pids.add(value);
+      value = 0;
+    }
+  }
+  if (value > 0) pids.add(value);
+  return pids;
 }
 
 let ownStartTime: number | undefined;
