@@ -15,6 +15,7 @@ const staleCaches = [];
 const loaded = new Map();
 
 // Compiles and runs a CommonJS bundle with its code cache (FILE.cache) when there is a usable one.
+// The build wrote each bundle inside CommonJS's function wrapper (scripts/build.mjs).
 function loadBundle(file) {
   const known = loaded.get(file);
   if (known) return known.exports;
@@ -25,7 +26,7 @@ function loadBundle(file) {
   } catch {
     // no cache yet: compile from source
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(source, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected === true)
     staleCaches.push({ file, script });
   const module = { exports: {} };

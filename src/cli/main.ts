@@ -9,6 +9,18 @@ import { EXIT_USAGE, type Io } from "./io.js";
 import { addRunCommand } from "./run-command.js";
 import { addStartCommand } from "./start-command.js";
 
+type AddCommands = (program: Command, io: Io, setStatus: (code: number) => void) => void;
+
+/** Each function that adds commands, with the names of the commands it adds. */
+const COMMANDS: [names: string[], add: AddCommands][] = [
+  [["start"], addStartCommand],
+  [["run"], addRunCommand],
+  [["check"], addCheckCommand],
+  [["env"], addEnvCommand],
+  [["export"], addExportCommand],
+  [["ps", "restart", "stop", "scale", "logs"], addControlCommands],
+];
+
 /** Runs parity with `argv` (without node and script); resolves with the exit status. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   let status = 0;
@@ -27,12 +39,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const setStatus = (code: number) => {
     status = code;
   };
-  addStartCommand(program, io, setStatus);
-  addRunCommand(program, io, setStatus);
-  addCheckCommand(program, io, setStatus);
-  addEnvCommand(program, io, setStatus);
-  addExportCommand(program, io, setStatus);
-  addControlCommands(program, io, setStatus);
+  // Setting up every command costs start-up time: a first word that names a command adds only
+  // that one; anything else (help, a flag, a typo to suggest a fix for) gets them all.
+  const named = COMMANDS.filter(([names]) => names.includes(argv[0] ?? ""));
+  for (const [, add] of named.length > 0 ? named : COMMANDS) add(program, io, setStatus);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

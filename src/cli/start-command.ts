@@ -1,8 +1,10 @@
 // `parity start [PROCESS...]`: foreman's flags onto the library's start.
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { parseTimeout } from "../app/options.js";
+import { getSocketLocation } from "../control/paths.js";
 import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./app-options.js";
-import { ask, findAppRoot, locateSocket } from "./control-commands.js";
+import { ask, findAppRoot } from "./control-commands.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
 interface StartFlags extends AppFlags {
@@ -66,19 +68,24 @@ async function runStart(processes: string[], flags: StartFlags, io: Io): Promise
     );
     return EXIT_USAGE;
   }
-  // The port check runs while start() spawns the watchdog: no process is spawned before it passed.
+  const { loadColors } = await import("../output/color-choice.js");
+  const colors = await loadColors(flags.color);
+  // The port check runs while startRun spawns the watchdog: no process is spawned before it passed.
   const { findBusyPorts } = await import("../supervisor/ports.js");
   const busyPorts = findBusyPorts(app.instances);
-  const { start } = await import("../start.js");
-  const run = start(app, {
-    timeoutSeconds: timeout.value,
-    ...(flags.color !== undefined && { color: flags.color }),
-    timestamps: flags.timestamp,
-    watch: flags.watch && app.watch,
-    shellEnv: io.env,
-    control: true,
-    gate: busyPorts.then((busy) => busy.length === 0),
-  });
+  const { startRun } = await import("../start-run.js");
+  const run = startRun(
+    app,
+    {
+      timeoutSeconds: timeout.value,
+      timestamps: flags.timestamp,
+      watch: flags.watch && app.watch,
+      shellEnv: io.env,
+      control: true,
+      gate: busyPorts.then((busy) => busy.length === 0),
+    },
+    colors,
+  );
   const busy = await busyPorts;
   if (busy.length > 0) {
     printProblems(busy, io);
@@ -113,13 +120,13 @@ async function startInRunning(
   return EXIT_USAGE;
 }
 
-// The parity already running for the app at `root`, if its control socket answers.
+// The parity already running for the app at `root`, if its control socket answers. Most starts
+// find no socket file: one access(2), without loading the client.
 async function findRunningParity(
   root: string,
   io: Io,
 ): Promise<{ pid: number; socket: string; root: string } | undefined> {
-  const location = await locateSocket(root, io);
-  const { existsSync } = await import("node:fs");
+  const location = getSocketLocation(root, io.env);
   if (!existsSync(location.path)) return undefined;
   const { sendRequest } = await import("../control/client.js");
   try {

@@ -1,5 +1,6 @@
 // Chooses whether to colour output and gives each process type its own colour (chalk).
 import { Chalk, supportsColor } from "chalk";
+import type { Colors } from "./color-choice.js";
 
 const PALETTE = ["cyan", "yellow", "green", "magenta", "red", "blue"] as const;
 const BRIGHT = [
@@ -27,4 +28,10 @@ export function getPainter(index: number, enabled: boolean): (text: string) => s
   const names = index < PALETTE.length ? PALETTE : BRIGHT;
   const name = names[index % PALETTE.length] ?? "cyan";
   return (t) => chalk[name](t);
+}
+
+/** Returns the colours of a run: `choice`, else chalk's detection; one painter per type. */
+export function getColors(choice: ColorChoice): Colors {
+  const enabled = shouldColor(choice);
+  return { enabled, painter: (index) => getPainter(index, enabled) };
 }

@@ -88,11 +88,17 @@ export function createConsole(writer: OutputWriter, options: ConsoleOptions): Co
           : (chunk: Buffer) => relay.push(chunk),
       );
       return new Promise<void>((resolve) => {
+        let ended = false;
         const done = () => {
+          if (ended) return;
+          ended = true;
           relay.end();
           unregister();
           resolve();
         };
+        // 'end' (EOF: every byte has been read) comes a turn of the event loop before 'close',
+        // which waits for the pipe's handle to close; 'close' alone comes after an error.
+        stream.once("end", done);
         stream.once("close", done);
         stream.once("error", () => stream.destroy());
       });

@@ -156,13 +156,14 @@ export class InstanceRunner {
     if (!run) return;
     const pids = this.findProcesses(table, run);
     rememberProcesses(run.known, table, pids);
-    const inTree = new Set(pids);
-    const byPid = new Map(table.map((p) => [p.pid, p]));
     if (run.status === undefined && run.pid !== undefined && !run.stopSignalled.has(run.pid)) {
       if (signalGroup(run.pid, signal)) {
         for (const p of table) if (p.pgid === run.pid) run.stopSignalled.add(p.pid);
       }
     }
+    if (pids.length === 0) return;
+    const inTree = new Set(pids);
+    const byPid = new Map(table.map((p) => [p.pid, p]));
     const orphans = pids.filter((pid) => {
       if (run.stopSignalled.has(pid)) return false;
       const parent = byPid.get(pid)?.ppid;

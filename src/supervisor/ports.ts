@@ -8,7 +8,12 @@ export function isPortBusy(port: number): Promise<boolean> {
     const server = createServer();
     server.unref();
     server.once("error", (err: NodeJS.ErrnoException) => resolve(err.code === "EADDRINUSE"));
-    server.listen({ port, exclusive: true }, () => server.close(() => resolve(false)));
+    // close() has released the port when it returns (only its callback waits for the next turn
+    // of the event loop), so the answer does not wait for the callback.
+    server.listen({ port, exclusive: true }, () => {
+      server.close();
+      resolve(false);
+    });
   });
 }
 

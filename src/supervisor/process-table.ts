@@ -1,6 +1,6 @@
 // Reads the machine's process table (Linux /proc; `ps` elsewhere) to find every process parity started.
 import { execFileSync } from "node:child_process";
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** The environment variable that marks every process of one parity run: `PARITY_RUN=<run id>/<instance>`. */
 export const MARKER_VAR = "PARITY_RUN";
@@ -19,7 +19,10 @@ export interface ProcessEntry {
 /** A snapshot of the process table. */
 export type ProcessTable = ProcessEntry[];
 
-/** Reads every live (non-zombie) process; with `withMarkers`, also its PARITY_RUN value. */
+/**
+ * Reads every live (non-zombie) process but the kernel's own; with `withMarkers`, also its
+ * PARITY_RUN value.
+ */
 export function readProcessTable(withMarkers = true): ProcessTable {
   let names: string[];
   try {
@@ -30,42 +33,68 @@ export function readProcessTable(withMarkers = true): ProcessTable {
   const table: ProcessTable = [];
   // A process older than parity cannot carry a marker parity made: its environment is not read.
   const since = withMarkers ? getOwnStartTime() : Number.POSITIVE_INFINITY;
+  const kernel = readKernelProcesses();
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
-    const entry = readProcEntry(Number(name), since);
+    const pid = Number(name);
+    if (kernel.has(pid)) continue;
+    const entry = readProcEntry(pid, since);
     if (entry) table.push(entry);
   }
   return table;
 }
 
+/** PF_KTHREAD in the flags of /proc/PID/stat. */
+const KERNEL_THREAD_FLAG = 0x200000;
+
+const NO_PIDS: ReadonlySet<number> = new Set();
+
+/**
+ * Returns kthreadd (pid 2, when it is the kernel's thread) and its children: the kernel's threads
+ * and the helpers it starts, most of a machine's processes, none of them ever part of a run (no
+ * process of a run has kthreadd as an ancestor). They are not read one by one: the table is read
+ * on the stop's critical path. Read after /proc is listed, so a pid listed here was reused since
+ * only if the whole pid space went round meanwhile. Empty when unknown (no /proc/PID/task/TID/
+ * children, or a pid namespace where pid 2 is not kthreadd).
+ */
+function readKernelProcesses(): ReadonlySet<number> {
+  const stat = readSmallFile("/proc/2/stat");
+  if (stat === undefined) return NO_PIDS;
+  if ((readNumber(stat, stat.lastIndexOf(")") + 2, 6) & KERNEL_THREAD_FLAG) === 0) return NO_PIDS;
+  const children = readSmallFile("/proc/2/task/2/children");
+  if (children === undefined) return NO_PIDS;
+  const pids = new Set([2]);
+  let value = 0;
+  for (let i = 0; i < children.length; i++) {
+    const c = children.charCodeAt(i);
+    if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+    else if (value > 0) {
+      pids.add(value);
+      value = 0;
+    }
+  }
+  if (value > 0) pids.add(value);
+  return pids;
+}
+
 let ownStartTime: number | undefined;
 
 function getOwnStartTime(): number {
-  if (ownStartTime === undefined) {
-    const stat = readFileSync("/proc/self/stat", "latin1");
-    ownStartTime = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-  }
+  ownStartTime ??= readProcEntry(process.pid, Number.POSITIVE_INFINITY)?.start ?? 0;
   return ownStartTime;
 }
 
-// One buffer for every /proc/PID/stat read: the table is read often while stopping.
-const statBuffer = Buffer.allocUnsafe(4096);
+// readFileSync with "utf8" opens, reads and closes in one call into Node (no per-call JavaScript
+// of openSync/readSync/closeSync): the table is read while parity stops, on its critical path.
+// The fields parsed here are ASCII; only the command name may decode differently.
+const UTF8 = { encoding: "utf8" } as const;
 
 function readSmallFile(path: string): string | undefined {
-  let fd: number;
   try {
-    fd = openSync(path, "r");
+    return readFileSync(path, UTF8);
   } catch {
     return undefined;
-  }
-  try {
-    const n = readSync(fd, statBuffer, 0, statBuffer.length, 0);
-    return statBuffer.toString("latin1", 0, n);
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -73,15 +102,35 @@ function readProcEntry(pid: number, markersSince: number): ProcessEntry | undefi
   const stat = readSmallFile(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
   // Fields after the command name, which is in parentheses and may itself contain ") ".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  if (fields[0] === "Z" || fields[0] === "X") return undefined;
-  const start = Number(fields[19]);
-  const entry: ProcessEntry = { pid, ppid: Number(fields[1]), pgid: Number(fields[2]), start };
-  if (start >= markersSince) {
+  const fields = stat.lastIndexOf(")") + 2;
+  const state = stat[fields];
+  if (state === "Z" || state === "X") return undefined;
+  const start = readNumber(stat, fields, 19);
+  const entry: ProcessEntry = {
+    pid,
+    ppid: readNumber(stat, fields, 1),
+    pgid: readNumber(stat, fields, 2),
+    start,
+  };
+  // parity's own environment carries no marker of its runs (another parity's, at most)
+  if (start >= markersSince && pid !== process.pid) {
     const marker = readMarker(pid);
     if (marker !== undefined) entry.marker = marker;
   }
   return entry;
+}
+
+// Returns the non-negative integer in space-separated field `index` of `text` from offset
+// `from`, without making a string: the table is read on the stop's critical path, and a short
+// run that allocates little ends before any garbage collection.
+function readNumber(text: string, from: number, index: number): number {
+  let at = from;
+  for (let field = 0; field < index; field++) at = text.indexOf(" ", at) + 1;
+  let value = 0;
+  for (let c = text.charCodeAt(at); c >= 48 && c <= 57; c = text.charCodeAt(++at)) {
+    value = value * 10 + (c - 48);
+  }
+  return value;
 }
 
 const MARKER_PREFIX = Buffer.from(`${MARKER_VAR}=`);
@@ -128,13 +177,6 @@ export function findTree(
   marker?: string,
   group: number | undefined = root,
 ): number[] {
-  const children = new Map<number, number[]>();
-  for (const p of table) {
-    const list = children.get(p.ppid);
-    if (list) list.push(p.pid);
-    else children.set(p.ppid, [p.pid]);
-  }
-  const found = new Set<number>();
   const queue: number[] = [];
   for (const p of table) {
     if (
@@ -145,6 +187,15 @@ export function findTree(
       queue.push(p.pid);
     }
   }
+  // the usual answer once a run has stopped: nothing, found without mapping the whole table
+  if (queue.length === 0) return [];
+  const children = new Map<number, number[]>();
+  for (const p of table) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  const found = new Set<number>();
   while (queue.length > 0) {
     const pid = queue.pop() as number;
     if (found.has(pid)) continue;
@@ -164,6 +215,7 @@ export function rememberProcesses(
   table: ProcessTable,
   pids: number[],
 ): void {
+  if (pids.length === 0) return;
   const wanted = new Set(pids);
   for (const p of table) if (wanted.has(p.pid)) known.set(p.pid, p.start);
 }

@@ -4,14 +4,20 @@ import { MARKER_VAR } from "./process-table.js";
 
 // Reads `+PGID` / `-PGID` lines until its stdin (a pipe from parity) closes, which happens
 // whenever parity exits, however it exits. Then it kills the process groups still listed and,
-// where /proc exists, every process whose environment carries this run's marker.
+// where /proc exists, every process whose environment carries this run's marker. A line is
+// handled without starting a process (no sed): it comes while parity starts or stops one.
 const SCRIPT = `
 trap '' INT TERM HUP
 groups=" "
 while IFS= read -r line; do
   case $line in
     +*) groups="$groups\${line#+} " ;;
-    -*) groups=$(printf '%s' "$groups" | sed "s/ \${line#-} / /") ;;
+    -*)
+      g=\${line#-}
+      case $groups in
+        *" $g "*) groups="\${groups%%" $g "*} \${groups#*" $g "}" ;;
+      esac
+      ;;
   esac
 done
 for g in $groups; do kill -9 "-$g" 2>/dev/null; done

@@ -45,7 +45,7 @@ export interface RunsvdirDeps {
   isOutputBlocked: () => boolean;
   /** Process groups of the run besides the marker's (a restarted service's old group): found, stopped and killed too. */
   strayGroups: () => Iterable<number>;
-  /** Called once the stop begins: stop what control/t does not reach (the stray groups). */
+  /** Called when the stop begins and at each poll of it: stop what control/t does not reach (the stray groups). */
   stopStrays: () => void;
   /** The log/run relays and their runsv: spared by the deadline's first SIGKILL so the last output gets through. */
   findRelays: (table: ProcessTable) => number[];
@@ -233,6 +233,7 @@ export class RunsvdirRun {
       if (stopping.killed > 0) stopping.killedAt += now - stopping.lastPoll;
     }
     stopping.lastPoll = now;
+    if (stopping.killed === 0) this.deps.stopStrays();
     const table = this.exited ? this.deps.readTable() : undefined;
     const left = table ? this.findLeft(table) : [undefined];
     if (left.length === 0) {

@@ -8,6 +8,8 @@ export interface GroupDeps {
   forgetGroup(pgid: number): void;
   /** True while the process group has a member. */
   groupExists(pgid: number): boolean;
+  /** True while the process is alive. */
+  isAlive(pid: number): boolean;
   signalGroup(pgid: number, signal: NodeJS.Signals): void;
 }
 
@@ -15,6 +17,7 @@ export interface GroupDeps {
 export class ServiceGroups<S> {
   private readonly groups = new Map<number, S>();
   private readonly current = new Map<S, number>();
+  private readonly signalled = new Set<number>();
 
   constructor(private readonly deps: GroupDeps) {}
 
@@ -35,11 +38,17 @@ export class ServiceGroups<S> {
     return [...this.groups.keys()];
   }
 
-  /** Sends each group no current ./run leads (control/t reaches only those) its service's stop signal. */
+  /**
+   * Sends the stop signal, once, to each group whose leader (a ./run) is gone: control/t reaches
+   * only the group of the ./run alive when the stop comes. Called again while the stop goes on: a
+   * ./run that ends just before its control/t runs leaves its group to this.
+   */
   stopStrays(signalOf: (service: S) => NodeJS.Signals): void {
     this.prune();
     for (const [pgid, service] of this.groups) {
-      if (this.current.get(service) !== pgid) this.deps.signalGroup(pgid, signalOf(service));
+      if (this.signalled.has(pgid) || this.deps.isAlive(pgid)) continue;
+      this.signalled.add(pgid);
+      this.deps.signalGroup(pgid, signalOf(service));
     }
   }
 
@@ -48,6 +57,7 @@ export class ServiceGroups<S> {
     for (const [pgid, service] of this.groups) {
       if (this.current.get(service) === pgid || this.deps.groupExists(pgid)) continue;
       this.groups.delete(pgid);
+      this.signalled.delete(pgid);
       this.deps.forgetGroup(pgid);
     }
   }

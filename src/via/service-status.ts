@@ -30,14 +30,14 @@ export function readServiceState(
 /**
  * Polls every `pollMs` (runsv writes these files with a rename; polling a few small files is
  * cheaper and simpler than a watcher per directory) and calls `onChange` with each new state.
- * Returns the function that stops polling after one last read.
+ * Returns `refresh` (read now) and `stop` (stop polling after one last read).
  */
 export function watchServices<T extends { dir: string }>(
   services: T[],
   onChange: (service: T, state: ServiceState, before: ServiceState | undefined) => void,
   deps: StatusDeps,
   pollMs = 200,
-): () => void {
+): { refresh: () => void; stop: () => void } {
   const known = new Map<T, ServiceState>();
   let timer: unknown;
   const read = () => {
@@ -54,8 +54,11 @@ export function watchServices<T extends { dir: string }>(
     timer = deps.timers.setTimeout(tick, pollMs);
   };
   tick();
-  return () => {
-    deps.timers.clearTimeout(timer);
-    read();
+  return {
+    refresh: read,
+    stop: () => {
+      deps.timers.clearTimeout(timer);
+      read();
+    },
   };
 }

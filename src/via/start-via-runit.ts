@@ -90,8 +90,10 @@ export function startViaRunit(
     watchGroup: (pgid) => watchdog.watchGroup(pgid),
     forgetGroup: (pgid) => watchdog.forgetGroup(pgid),
     groupExists: (pgid) => signalGroup(pgid, 0),
+    isAlive: (pid) => isAlive(pid),
     signalGroup: (pgid, signal) => signalGroup(pgid, signal),
   });
+  let status: { refresh: () => void; stop: () => void } | undefined;
   const run = new RunsvdirRun(
     {
       serviceDir: tree.serviceDir,
@@ -114,13 +116,16 @@ export function startViaRunit(
       },
       isOutputBlocked: () => writer.blocked,
       strayGroups: () => groups.all(),
-      stopStrays: () => groups.stopStrays((s) => s.instance.settings.stopSignal as NodeJS.Signals),
+      stopStrays: () => {
+        // The ./runs started since the last poll are known before their groups are judged.
+        status?.refresh();
+        groups.stopStrays((s) => s.instance.settings.stopSignal as NodeJS.Signals);
+      },
       findRelays: (table) => findRelays(tree.services, table),
     },
   );
   const fifos: FifoReader[] = [];
   const relays: Promise<void>[] = [];
-  let stopWatching: (() => void) | undefined;
   let created = false;
   const begin = () => {
     // A stop that came first (a signal during the checks) starts nothing and writes nothing.
@@ -141,7 +146,7 @@ export function startViaRunit(
       run.cancel(1);
       return;
     }
-    stopWatching = watchServices(
+    status = watchServices(
       tree.services,
       (s, state, before) => reportState(console, groups, app, s, state, before),
       { readText: readTextOrUndefined, timers: globalThis },
@@ -166,7 +171,7 @@ export function startViaRunit(
   if (options.gate) void options.gate.then((go) => (go ? begin() : run.cancel(2)));
   else begin();
   const done = run.done.then(async (code) => {
-    stopWatching?.();
+    status?.stop();
     for (const fifo of fifos) fifo.release();
     await drain(Promise.all(relays), () => writer.blocked, skipped);
     for (const fifo of fifos) fifo.stream.destroy();
@@ -183,6 +188,16 @@ export function startViaRunit(
       skipDrain?.();
     },
   };
+}
+
+/** True while `pid` exists (a zombie too: runsv reaps its ./run at once). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Sends `signal` (0: only checks) to a process group; false when it has no member. */

@@ -28,11 +28,14 @@ import { findTagged, isAlive, killAll, waitFor, waitUntilGone } from "../support
 
 const missing = ["runsvdir", "runsv", "sv", "chpst"].filter((c) => !hasCommand(c));
 const MARKER = "PARITY_RUN";
+/** The argument (unique to this test process) that names the stray-group test's background sleeps. */
+const STRAY = `97531${process.pid}`;
 
 /** Markers of the runs started by a test: whatever carries one is killed after it. */
 const markers: string[] = [];
 afterEach(async () => {
   for (const marker of markers.splice(0)) killAll(findTagged(MARKER, marker));
+  killAll(findByCommandLine(STRAY)); // the stray-group test's sleeps carry no marker
   await cleanup();
 });
 
@@ -300,7 +303,7 @@ describe.skipIf(missing.length > 0)(
     it("stops what a restarted service left in its old process group (no marker, reparented): nothing left", async () => {
       const root = track(
         makeApp({
-          Procfile: "web: env -i sleep 97531 >/dev/null 2>&1 & sleep 0.5; exit 1\n",
+          Procfile: `web: env -i sleep ${STRAY} >/dev/null 2>&1 & sleep 0.5; exit 1\n`,
           "parity.yml": "processes:\n  web:\n    restart: always\n",
         }),
       );
@@ -314,7 +317,7 @@ describe.skipIf(missing.length > 0)(
       );
       const strays = await waitFor(
         () => {
-          const found = findByCommandLine("97531");
+          const found = findByCommandLine(STRAY);
           return found.length >= 2 ? found : undefined;
         },
         10_000,
@@ -324,7 +327,7 @@ describe.skipIf(missing.length > 0)(
       const exit = await p.waitForExit(20_000);
       expect(exit.code, p.stdout()).toBe(0);
       expect(await waitUntilGone(strays, 3000)).toEqual([]);
-      expect(findByCommandLine("97531")).toEqual([]);
+      expect(findByCommandLine(STRAY)).toEqual([]);
       await expectNothingLeft(marker, tmp);
     });
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   findKnownAlive,
@@ -142,6 +143,17 @@ describe("readProcessTable (this machine)", () => {
     expect(self?.ppid).toBe(process.ppid);
     expect(self?.start).toBeGreaterThan(0);
     expect(self?.marker).toBeUndefined();
+  });
+
+  it("leaves out the kernel's threads (kthreadd and its children), keeps the others", () => {
+    const table = readProcessTable(false);
+    expect(table.some((e) => e.pid === process.pid)).toBe(true);
+    expect(table.some((e) => e.pid === 1)).toBe(true);
+    // only where pid 2 is the kernel's kthreadd (not in the pid namespace of a container)
+    const stat = existsSync("/proc/2/stat") ? readFileSync("/proc/2/stat", "latin1") : "";
+    if (stat.startsWith("2 (kthreadd) ")) {
+      expect(table.some((e) => e.pid === 2 || e.ppid === 2)).toBe(false);
+    }
   });
 
   it("reads the marker of a process started after this one", async () => {

@@ -22,7 +22,7 @@ describe("runsv's supervise files", () => {
     const files = new Map<string, string>();
     let tick: (() => void) | undefined;
     const changes: string[] = [];
-    const stop = watchServices(
+    const watch = watchServices(
       [{ dir: "/s/a" }, { dir: "/s/b" }],
       (service, state, before) =>
         changes.push(`${service.dir} ${before?.pid ?? "-"}→${state.pid} ${state.stat}`),
@@ -51,7 +51,7 @@ describe("runsv's supervise files", () => {
     expect(changes).toEqual(["/s/a -→10 run", "/s/a 10→11 run", "/s/b -→0 down"]);
     files.set("/s/a/supervise/stat", "down");
     files.set("/s/a/supervise/pid", "");
-    stop();
+    watch.stop();
     expect(tick).toBeUndefined();
     expect(changes.at(-1)).toBe("/s/a 11→0 down");
   });
