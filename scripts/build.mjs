@@ -1,7 +1,8 @@
 // Bundles the CLI for fast start-up: dist/parity.cjs, plus the heavy parts it loads only when an
 // app needs them (the manifest reader: yaml + zod; the watcher: chokidar; the control server:
 // picomatch; colours: chalk; parity export) as dist/lazy/*.cjs.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { build } from "esbuild";
 
 const version = process.env.npm_package_version ?? "0.0.0";
@@ -72,6 +73,7 @@ function writeBundles(result) {
       /[^\0-\x7f]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
     );
+    mkdirSync(dirname(file.path), { recursive: true }); // a fresh clone has no dist/lazy yet
     writeFileSync(
       file.path,
       `(function (exports, require, module, __filename, __dirname) { ${ascii}\n});\n`,
