@@ -1,5 +1,5 @@
 // End-to-end: `parity export runit` service directories run by a real runsvdir in a temp directory.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import {
   COMPARED,
   dumpUnderParityStart,
   type ExportApp,
+  expectRunAsNobody,
   findByCommandLine,
   hasCommand,
   makeExportApp,
@@ -14,8 +15,9 @@ import {
   readDumps,
   waitForDumps,
 } from "../support/export-app.js";
-import { cleanup, makeApp, runParityToEnd, TAG_KEY } from "../support/parity.js";
+import { cleanup, runParityToEnd, TAG_KEY } from "../support/parity.js";
 import { findTagged, killAll, waitFor, waitUntilGone } from "../support/processes.js";
+import { makeRestartApp } from "../support/restart-app.js";
 
 const missing = ["runsvdir", "runsv", "sv", "chpst", "svlogd"].filter((c) => !hasCommand(c));
 const isRoot = process.getuid?.() === 0;
@@ -147,31 +149,11 @@ describe.skipIf(missing.length > 0)(
     });
 
     it("maps restart never, on-failure and always onto runsv (finish and sv once)", async () => {
-      const counter = (name: string, status: number) =>
-        `${name}: echo x >> ${name}.count; sleep 0.2; exit ${status}`;
-      const cwd = makeApp({
-        Procfile: [
-          counter("clean", 0),
-          counter("crash", 3),
-          counter("once", 3),
-          counter("again", 0),
-          "",
-        ].join("\n"),
-        "parity.yml": [
-          "processes:",
-          "  once: { restart: never }",
-          "  again: { restart: always }",
-          "",
-        ].join("\n"),
-      });
+      const { cwd, count } = makeRestartApp(0.2);
       tmps.push(cwd);
       const location = join(cwd, "sv");
       await exportRunit(cwd, location, ["-p", "48500", "-l", join(cwd, "logs")]);
       const s = superviseWith(location);
-      const count = (name: string) => {
-        const file = join(cwd, `${name}.count`);
-        return existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0;
-      };
       // runsv restarts after about a second: within 4 s the restarted ones ran at least twice.
       await waitFor(() => count("crash") >= 2 && count("again") >= 2, 8000, "restarts");
       await waitForState(join(location, `${cwd.split("/").pop()}-clean.1`), "down", 8000);
@@ -203,14 +185,7 @@ describe.skipIf(missing.length > 0)(
         const s = superviseWith(app.location);
         await waitForDumps(app.dump, ["web.1"], 20_000);
         const dump = readDumps(app.dump, ["web.1"])["web.1"]!;
-        expect(dump.uid).toBe(65534);
-        expect(dump.user).toBe("nobody");
-        expect(dump.home).toBe(
-          execFileSync("sh", ["-c", "getent passwd nobody | cut -d: -f6"], {
-            encoding: "utf8",
-          }).trim(),
-        );
-        expect(dump.env.V_TRAILING_TAB).toBe("tab\t");
+        expectRunAsNobody(dump);
         // The env directory stays root's (0700): chpst read it before dropping privileges.
         expect(statSync(join(app.location, "envtest-web.1", "env")).uid).toBe(0);
         await waitFor(() => existsSync(join(logs, "envtest-web.1", "current")), 10_000, "the log");

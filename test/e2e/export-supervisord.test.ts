@@ -1,5 +1,5 @@
 // End-to-end: `parity export supervisord` run by a real supervisord (-n) in a temp directory, as root.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import {
   COMPARED,
   dumpUnderParityStart,
   type ExportApp,
+  expectRunAsNobody,
   findByCommandLine,
   hasCommand,
   makeExportApp,
@@ -14,8 +15,9 @@ import {
   readDumps,
   waitForDumps,
 } from "../support/export-app.js";
-import { cleanup, makeApp, runParityToEnd, TAG_KEY } from "../support/parity.js";
+import { cleanup, runParityToEnd, TAG_KEY } from "../support/parity.js";
 import { findTagged, killAll, waitFor, waitUntilGone } from "../support/processes.js";
+import { makeRestartApp } from "../support/restart-app.js";
 
 const missing = ["supervisord", "supervisorctl"].filter((c) => !hasCommand(c));
 const isRoot = process.getuid?.() === 0;
@@ -181,32 +183,11 @@ describe.skipIf(skipReason !== "")(
     });
 
     it("maps restart never, on-failure and always onto autorestart", async () => {
-      const counter = (name: string, status: number) =>
-        `${name}: echo x >> ${name}.count; sleep 1.5; exit ${status}`;
-      const cwd = makeApp({
-        Procfile: [
-          counter("clean", 0),
-          counter("crash", 3),
-          counter("once", 3),
-          counter("again", 0),
-          "",
-        ].join("\n"),
-        "parity.yml": [
-          "app: restarts",
-          "processes:",
-          "  once: { restart: never }",
-          "  again: { restart: always }",
-          "",
-        ].join("\n"),
-      });
+      const { cwd, count } = makeRestartApp(1.5, "restarts");
       tmps.push(cwd);
       const location = join(cwd, "conf");
       await exportSupervisord(cwd, location, ["-p", "48700"]);
       const s = superviseWith(cwd, location);
-      const count = (name: string) => {
-        const file = join(cwd, `${name}.count`);
-        return existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0;
-      };
       // Each run lasts 1.5 s (past startsecs=1: a run, not a failed start).
       await waitFor(() => count("crash") >= 2 && count("again") >= 2, 10_000, "restarts");
       await waitForStates(s, ["restarts-clean-1", "restarts-once-1"], "EXITED", 10_000);
@@ -234,14 +215,7 @@ describe.skipIf(skipReason !== "")(
       await waitForDumps(app.dump, ["web.1"], 20_000);
       await waitForStates(s, ["envtest-web-1"], "RUNNING");
       const dump = readDumps(app.dump, ["web.1"])["web.1"]!;
-      expect(dump.uid).toBe(65534);
-      expect(dump.user).toBe("nobody");
-      expect(dump.home).toBe(
-        execFileSync("sh", ["-c", "getent passwd nobody | cut -d: -f6"], {
-          encoding: "utf8",
-        }).trim(),
-      );
-      expect(dump.env.V_TRAILING_TAB).toBe("tab\t");
+      expectRunAsNobody(dump);
       expect(dump.env.V_QUOTE_NEWLINE).toBe("it's\nnew");
       // The env file and the wrapper stay root's: nobody cannot read them.
       expect(statSync(join(location, "envtest.env")).uid).toBe(0);

@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { parseDotenv } from "../../src/app/dotenv.js";
 import { quoteEnvValue } from "../../src/app/env-quote.js";
 import { FIXTURES_BIN, runParity } from "./parity.js";
@@ -220,6 +221,16 @@ export async function dumpUnderParityStart(
 /** What to compare of a dump: everything the definition decides (not pids, times, uid, HOME). */
 export function pickCompared(dump: Dump): Pick<Dump, "env" | "cwd" | "argv"> {
   return { env: dump.env, cwd: dump.cwd, argv: dump.argv };
+}
+
+/** The dump of a process run as the user nobody (-u nobody): uid, USER, HOME, and its values intact. */
+export function expectRunAsNobody(dump: Dump): void {
+  expect(dump.uid).toBe(65534);
+  expect(dump.user).toBe("nobody");
+  expect(dump.home).toBe(
+    execFileSync("sh", ["-c", "getent passwd nobody | cut -d: -f6"], { encoding: "utf8" }).trim(),
+  );
+  expect(dump.env.V_TRAILING_TAB).toBe("tab\t");
 }
 
 /** Pids of live processes whose command line contains `tag` (not this process). */
