@@ -7,7 +7,7 @@ import type { Colors } from "./output/color-choice.js";
 import { createConsole } from "./output/console.js";
 import { openOutputSink } from "./output/stdout.js";
 import { type OutputSink, OutputWriter } from "./output/writer.js";
-import { handleStopSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
+import { handleRunSignals, type SignalSource } from "./supervisor/kill-on-signal.js";
 import { readProcessTable } from "./supervisor/process-table.js";
 import { restartOnChange } from "./supervisor/restart-on-change.js";
 import { makeRunId } from "./supervisor/run-id.js";
@@ -107,17 +107,10 @@ export function startRun(app: App, options: StartOptions, colors: Colors): Run {
     },
   );
   writer.onClosed(() => supervisor.stop({ kind: "output-closed" }));
-  // A signal while only the last output is being written (to a paused pager) exits at once.
-  let skipFlush: (() => void) | undefined;
-  const target = {
-    stop: (reason: { kind: "signal"; signal: NodeJS.Signals }) => supervisor.stop(reason),
-    kill: (signal: NodeJS.Signals) => {
-      supervisor.kill(signal);
-      skipFlush?.();
-    },
-  };
-  const signals = options.signals === undefined ? process : options.signals;
-  const detach = signals ? handleStopSignals(signals, target) : () => undefined;
+  const signals = handleRunSignals(options.signals === undefined ? process : options.signals, {
+    stop: (reason) => supervisor.stop(reason),
+    kill: (signal) => supervisor.kill(signal),
+  });
   const watcher = restartOnChange(app, options.watch ?? false, supervisor, console);
   if (options.gate) {
     void options.gate.then((go) => (go ? supervisor.start() : supervisor.cancel(2)));
@@ -126,13 +119,8 @@ export function startRun(app: App, options: StartOptions, colors: Colors): Run {
   const done = supervisor.done.then(async (code) => {
     await (await watcher)?.close();
     control?.close();
-    await Promise.race([
-      writer.flush(),
-      new Promise<void>((resolve) => {
-        skipFlush = resolve;
-      }),
-    ]);
-    detach();
+    await Promise.race([writer.flush(), signals.finishing()]);
+    signals.detach();
     return code;
   });
   return {

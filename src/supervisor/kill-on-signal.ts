@@ -28,3 +28,35 @@ export function handleStopSignals(source: SignalSource, target: Stoppable): () =
     for (const s of STOP_SIGNALS) source.off(s, listener);
   };
 }
+
+/** A run's signal wiring: the stop signals, and what a late one ends. */
+export interface RunSignals {
+  /** Removes every listener. */
+  detach(): void;
+  /**
+   * Resolves at the next kill signal: a run awaits it beside its last output, so that a signal
+   * while that output waits for a paused reader (a pager) exits at once.
+   */
+  finishing(): Promise<void>;
+}
+
+/** Wires `source`'s stop signals (none for null) to `target`, for a run that finishes its output last. */
+export function handleRunSignals(source: SignalSource | null, target: Stoppable): RunSignals {
+  let late: (() => void) | undefined;
+  const detach = source
+    ? handleStopSignals(source, {
+        stop: (reason) => target.stop(reason),
+        kill: (signal) => {
+          target.kill(signal);
+          late?.();
+        },
+      })
+    : () => undefined;
+  return {
+    detach,
+    finishing: () =>
+      new Promise<void>((resolve) => {
+        late = resolve;
+      }),
+  };
+}

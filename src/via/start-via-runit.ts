@@ -13,7 +13,7 @@ import { formatSeconds } from "../output/format-seconds.js";
 import { openOutputSink } from "../output/stdout.js";
 import { type OutputSink, OutputWriter } from "../output/writer.js";
 import type { Run } from "../start.js";
-import { handleStopSignals, type SignalSource } from "../supervisor/kill-on-signal.js";
+import { handleRunSignals, type SignalSource } from "../supervisor/kill-on-signal.js";
 import {
   findMarked,
   MARKER_VAR,
@@ -154,39 +154,27 @@ export function startViaRunit(
     run.start();
   };
   writer.onClosed(() => run.stop({ kind: "output-closed" }));
-  let skipDrain: (() => void) | undefined;
-  const skipped = new Promise<void>((resolve) => {
-    skipDrain = resolve;
+  const signals = handleRunSignals(options.signals === undefined ? process : options.signals, {
+    stop: (reason) => run.stop(reason),
+    kill: (signal) => run.kill(signal, constants.signals[signal] ?? 0),
   });
-  const signals = options.signals === undefined ? process : options.signals;
-  const detach = signals
-    ? handleStopSignals(signals, {
-        stop: (reason) => run.stop(reason),
-        kill: (signal) => {
-          run.kill(signal, constants.signals[signal] ?? 0);
-          skipDrain?.();
-        },
-      })
-    : () => undefined;
   if (options.gate) void options.gate.then((go) => (go ? begin() : run.cancel(2)));
   else begin();
   const done = run.done.then(async (code) => {
     status?.stop();
     for (const fifo of fifos) fifo.release();
-    await drain(Promise.all(relays), () => writer.blocked, skipped);
+    const late = signals.finishing();
+    await drain(Promise.all(relays), () => writer.blocked, late);
     for (const fifo of fifos) fifo.stream.destroy();
     if (created) removeTree(dir, console);
-    await Promise.race([writer.flush(), skipped]);
-    detach();
+    await Promise.race([writer.flush(), late]);
+    signals.detach();
     return code;
   });
   return {
     done,
     stop: () => run.stop({ kind: "request" }),
-    kill: () => {
-      run.kill("SIGKILL", constants.signals.SIGKILL);
-      skipDrain?.();
-    },
+    kill: () => run.kill("SIGKILL", constants.signals.SIGKILL),
   };
 }
 

@@ -1,6 +1,10 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it, vi } from "vitest";
-import { handleStopSignals, STOP_SIGNALS } from "../../../src/supervisor/kill-on-signal.js";
+import {
+  handleRunSignals,
+  handleStopSignals,
+  STOP_SIGNALS,
+} from "../../../src/supervisor/kill-on-signal.js";
 
 function makeTarget() {
   return { stop: vi.fn(), kill: vi.fn() };
@@ -83,5 +87,28 @@ describe("handleStopSignals", () => {
     expect(second.kill).not.toHaveBeenCalled();
     detachSecond();
     for (const s of STOP_SIGNALS) expect(emitter.listenerCount(s)).toBe(0);
+  });
+});
+
+describe("handleRunSignals", () => {
+  it("a kill while the run finishes its output ends that wait; one before does not", async () => {
+    const emitter = new EventEmitter();
+    const target = makeTarget();
+    const signals = handleRunSignals(emitter, target);
+    emitter.emit("SIGTERM", "SIGTERM");
+    emitter.emit("SIGTERM", "SIGTERM"); // a kill before the finish
+    expect(target.kill).toHaveBeenCalledTimes(1);
+    let ended = false;
+    void signals.finishing().then(() => {
+      ended = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(ended).toBe(false);
+    emitter.emit("SIGINT", "SIGINT");
+    await new Promise((r) => setImmediate(r));
+    expect(ended).toBe(true);
+    expect(target.kill).toHaveBeenCalledTimes(2);
+    signals.detach();
+    expect(emitter.listenerCount("SIGINT")).toBe(0);
   });
 });
