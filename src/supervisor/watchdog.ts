@@ -4,7 +4,8 @@ import { MARKER_VAR } from "./process-table.js";
 
 // Reads `+PGID` / `-PGID` lines until its stdin (a pipe from parity) closes, which happens
 // whenever parity exits, however it exits. Then it kills the process groups still listed and,
-// where /proc exists, every process whose environment carries this run's marker. A line is
+// where /proc exists, every process whose environment carries this run's marker; last, it removes
+// the run's private directory when there is one (--via runit's tree). A line is
 // handled without starting a process (no sed): it comes while parity starts or stops one.
 const SCRIPT = `
 trap '' INT TERM HUP
@@ -21,15 +22,17 @@ while IFS= read -r line; do
   esac
 done
 for g in $groups; do kill -9 "-$g" 2>/dev/null; done
-[ -d /proc/self ] || exit 0
-i=0
-while [ $i -lt 40 ]; do
-  pids=$(grep -lsaF -e "$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3)
-  [ -n "$pids" ] || exit 0
-  kill -KILL $pids 2>/dev/null
-  i=$((i + 1))
-  sleep 0.05
-done
+if [ -d /proc/self ]; then
+  i=0
+  while [ $i -lt 40 ]; do
+    pids=$(grep -lsaF -e "$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3)
+    [ -n "$pids" ] || break
+    kill -KILL $pids 2>/dev/null
+    i=$((i + 1))
+    sleep 0.05
+  done
+fi
+[ -z "$2" ] || rm -rf -- "$2"
 `;
 
 /** The parity side of the watchdog. */
@@ -41,11 +44,18 @@ export interface Watchdog {
   readonly pid: number | undefined;
 }
 
-/** Starts the watchdog for run `runId`; `env` is the environment it runs with (without the marker). */
-export function startWatchdog(runId: string, env: NodeJS.ProcessEnv): Watchdog {
+/**
+ * Starts the watchdog for run `runId`; `env` is the environment it runs with (without the
+ * marker); `privateDir`, a directory only this run uses, is removed once its processes are gone.
+ */
+export function startWatchdog(
+  runId: string,
+  env: NodeJS.ProcessEnv,
+  privateDir?: string,
+): Watchdog {
   const child: ChildProcess = spawn(
     "/bin/sh",
-    ["-c", SCRIPT, "parity-watchdog", `${MARKER_VAR}=${runId}/`],
+    ["-c", SCRIPT, "parity-watchdog", `${MARKER_VAR}=${runId}/`, privateDir ?? ""],
     {
       stdio: ["pipe", "ignore", "ignore"],
       detached: true,

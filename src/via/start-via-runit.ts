@@ -85,7 +85,8 @@ export function startViaRunit(
     timeoutSeconds: options.timeoutSeconds ?? 5,
   });
   const runId = makeRunId();
-  const watchdog = startWatchdog(runId, shellEnv);
+  // A parity killed with SIGKILL cannot remove the private directory: the watchdog does.
+  const watchdog = startWatchdog(runId, shellEnv, dir);
   const groups = new ServiceGroups<TreeService>({
     watchGroup: (pgid) => watchdog.watchGroup(pgid),
     forgetGroup: (pgid) => watchdog.forgetGroup(pgid),
