@@ -7,7 +7,6 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
-const Module = require("node:module");
 
 const dist = path.join(__dirname, "..", "dist");
 /** Scripts whose cache was missing or stale: written once parity is done. */
@@ -19,7 +18,9 @@ const loaded = new Map();
 function loadBundle(file) {
   const known = loaded.get(file);
   if (known) return known.exports;
-  const source = fs.readFileSync(file, "utf8");
+  // Read as bytes and decoded as Latin-1, which is ASCII here (the build escapes everything else):
+  // the same one-read path as the cache below, ≈ 0.1 ms less than a UTF-8 read of the bundle.
+  const source = fs.readFileSync(file).toString("latin1");
   let cachedData;
   try {
     cachedData = fs.readFileSync(`${file}.cache`);
@@ -31,9 +32,14 @@ function loadBundle(file) {
     staleCaches.push({ file, script });
   const module = { exports: {} };
   loaded.set(file, module);
-  const baseRequire = Module.createRequire(file);
-  const bundleRequire = (id) =>
-    id.startsWith("./lazy/") ? loadBundle(path.join(dist, id)) : baseRequire(id);
+  // Built-in modules are the same from here; node:module (≈ 0.2 ms to load) only for a package.
+  let packageRequire;
+  const bundleRequire = (id) => {
+    if (id.startsWith("./lazy/")) return loadBundle(path.join(dist, id));
+    if (id.startsWith("node:")) return require(id);
+    packageRequire ??= require("node:module").createRequire(file);
+    return packageRequire(id);
+  };
   script
     .runInThisContext()
     .call(module.exports, module.exports, bundleRequire, module, file, path.dirname(file));

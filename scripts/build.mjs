@@ -1,6 +1,7 @@
 // Bundles the CLI for fast start-up: dist/parity.cjs, plus the heavy parts it loads only when an
 // app needs them (the manifest reader: yaml + zod; the watcher: chokidar; the control server:
-// picomatch; colours: chalk; parity export) as dist/lazy/*.cjs.
+// picomatch; colours: chalk; parity export; commander, for anything but the common forms of
+// parity start) as dist/lazy/*.cjs.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { build } from "esbuild";
@@ -26,6 +27,8 @@ const common = {
 
 /** Source files (as imported) that become lazy bundles, and the bundle each becomes. */
 const LAZY = [
+  // commander: the common forms of parity start are read without it (src/cli/start-args.ts)
+  { importedAs: /^\.[\\/]commander\.js$/, entry: "src/cli/commander.ts", out: "commander" },
   {
     importedAs: /[\\/]manifest[\\/]index\.js$/,
     entry: "src/app/manifest/index.ts",

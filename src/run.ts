@@ -1,5 +1,4 @@
 // The library's `runOne`: a single command in the app's environment, its exit status passed through.
-import { constants } from "node:os";
 import { buildBaseEnv } from "./start-run.js";
 import { toExitCode } from "./supervisor/child.js";
 import type { App } from "./types.js";
@@ -45,7 +44,7 @@ export async function runOne(app: App, words: string[], options: RunOptions = {}
   if (early) child.kill(early);
   try {
     const result = await child;
-    if (result.signal) return toExitCode({ code: null, signal: result.signal }, constants.signals);
+    if (result.signal) return toExitCode({ code: null, signal: result.signal });
     if (result.failed && result.exitCode === undefined) {
       process.stderr.write(`error: ${result.shortMessage}\n`);
       return 127;

@@ -1,13 +1,15 @@
-// The command line: maps parity's commands and flags onto the library; the only importer of commander.
+// The command line: maps parity's commands and flags onto the library; the only importer of commander
+// (through ./commander.js, a lazy bundle: the common forms of `parity start` do without it).
 import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import type { Command } from "commander";
 import { addCheckCommand } from "./check-command.js";
 import { addControlCommands } from "./control-commands.js";
 import { addEnvCommand } from "./env-command.js";
 import { addExportCommand } from "./export-command.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 import { addRunCommand } from "./run-command.js";
-import { addStartCommand } from "./start-command.js";
+import { parseStartArgs } from "./start-args.js";
+import { addStartCommand, runStart } from "./start-command.js";
 
 type AddCommands = (program: Command, io: Io, setStatus: (code: number) => void) => void;
 
@@ -23,6 +25,9 @@ const COMMANDS: [names: string[], add: AddCommands][] = [
 
 /** Runs parity with `argv` (without node and script); resolves with the exit status. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const start = parseStartArgs(argv);
+  if (start) return runStart(start.processes, start.flags, io);
+  const { Command, CommanderError } = await import("./commander.js");
   let status = 0;
   const program = new Command("parity")
     .description("Run a Procfile app in development; export it to init systems for production.")

@@ -7,7 +7,8 @@ import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./
 import { ask, findAppRoot } from "./control-commands.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
-interface StartFlags extends AppFlags {
+/** start's flags as commander parses them (start-args.ts reads the common forms without it). */
+export interface StartFlags extends AppFlags {
   timeout?: string;
   color?: boolean;
   timestamp: boolean;
@@ -41,7 +42,8 @@ export function addStartCommand(program: Command, io: Io, setStatus: (code: numb
     });
 }
 
-async function runStart(processes: string[], flags: StartFlags, io: Io): Promise<number> {
+/** Runs `parity start` with its parsed arguments; resolves with the exit status. */
+export async function runStart(processes: string[], flags: StartFlags, io: Io): Promise<number> {
   // --via serves no control socket and may run beside a parity start of the same app (such as
   // the development servers its env files point at): the port check keeps them apart.
   if (flags.via !== undefined) {

@@ -1,7 +1,8 @@
 // Decides a run's colours, loading chalk only when colour is possible: most runs that are not
 // on a terminal (pipes, CI logs, the start-up benchmark) skip chalk's ≈ 0.7 ms of start-up.
-import { isatty } from "node:tty";
+
 import type { ColorChoice } from "./colors.js";
+import { isTerminal } from "./stdout.js";
 
 /** How a run colours its output: at all (its children then get FORCE_COLOR), and per type. */
 export interface Colors {
@@ -34,7 +35,7 @@ export function isColorPossible(choice: ColorChoice, world: ColorWorld): boolean
 /** Returns the colours of a run for `choice`, as the library's start would choose them. */
 export async function loadColors(
   choice: ColorChoice,
-  world: ColorWorld = { stdoutIsTTY: isatty(1), env: process.env, argv: process.argv },
+  world: ColorWorld = { stdoutIsTTY: isTerminal(1), env: process.env, argv: process.argv },
 ): Promise<Colors> {
   if (!isColorPossible(choice, world)) return NO_COLORS;
   const { getColors } = await import("./colors.js");

@@ -1,14 +1,27 @@
 // Opens fd 1 as an OutputSink that never blocks the event loop on a slow reader.
 import { fstatSync, writeSync } from "node:fs";
 import { Socket } from "node:net";
-import { isatty } from "node:tty";
 import type { OutputSink } from "./writer.js";
 
 /** Opens `fd` (1 by default) for parity's output, choosing the right stream for what it is. */
 export function openOutputSink(fd = 1): OutputSink {
   const stat = fstatSync(fd);
-  if (!isatty(fd) && (stat.isFIFO() || stat.isSocket())) return openPipeSink(fd);
+  // a pipe or a socket is never a terminal
+  if (stat.isFIFO() || stat.isSocket()) return openPipeSink(fd);
   return openBlockingSink(fd);
+}
+
+/**
+ * True when `fd` is a terminal. Only a character device can be one: node:tty is loaded for
+ * those alone (≈ 0.07 ms of every start on a pipe or a file otherwise).
+ */
+export function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.getBuiltinModule("node:tty").isatty(fd);
 }
 
 const pipeSockets = new Set<Socket>();

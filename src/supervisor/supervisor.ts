@@ -1,10 +1,9 @@
 // Runs an app's instances: starts them in dependency order, applies restart policies, and stops
 // them all (stop signal, timeout, SIGKILL) in reverse dependency order.
-import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { getDefaultSettings } from "../app/defaults.js";
 import type { Instance, ProcessSettings, ProcessType } from "../types.js";
-import { type ExitStatus, type SpawnFn, toExitCode } from "./child.js";
+import { type ExitStatus, type SpawnFn, signalNumber, toExitCode } from "./child.js";
 import {
   findDependents,
   findStartable,
@@ -557,10 +556,10 @@ export class Supervisor {
   private computeExitCode(): number {
     const reason = this.reason;
     let code = 0;
-    if (reason?.kind === "exit") code = toExitCode(reason.status, constants.signals);
+    if (reason?.kind === "exit") code = toExitCode(reason.status);
     if (reason?.kind === "not-ready") code = 1;
     if (reason?.kind === "finished" && this.slots.all.some((r) => r.state === "failed")) code = 1;
-    if (code === 0 && this.forcedBy) code = 128 + (constants.signals[this.forcedBy] ?? 0);
+    if (code === 0 && this.forcedBy) code = 128 + signalNumber(this.forcedBy);
     if (code === 0 && this.killedAfterTimeout) code = 1;
     return code;
   }
