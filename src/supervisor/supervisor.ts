@@ -10,6 +10,7 @@ import {
   findStoppable,
   orderByDependencies,
 } from "./dependency-order.js";
+import type { StopReason, SupervisorEvent } from "./events.js";
 import { InstanceRunner, type RunHandle } from "./instance-runner.js";
 import { MARKER_VAR, type ProcessTable } from "./process-table.js";
 import { waitUntilReady } from "./readiness.js";
@@ -18,29 +19,8 @@ import { Settler, type Timers } from "./settler.js";
 import { type SlotInfo, Slots } from "./slots.js";
 import type { Watchdog } from "./watchdog.js";
 
-/** Why the supervisor is stopping. */
-export type StopReason =
-  | { kind: "exit"; instance: string; status: ExitStatus }
-  | { kind: "signal"; signal: NodeJS.Signals }
-  | { kind: "output-closed" }
-  | { kind: "request" }
-  | { kind: "not-ready"; instance: string; reason: string }
-  | { kind: "finished" };
-
-/** Everything the supervisor reports; the output side turns these into lines. */
-export type SupervisorEvent =
-  | { type: "start"; instance: Instance; pid: number | undefined }
-  | { type: "exit"; instance: Instance; status: ExitStatus; stopping: boolean }
-  | { type: "waiting"; processType: string; on: string[] }
-  | { type: "ready"; instance: Instance; elapsedMs: number }
-  | { type: "restarting"; instance: Instance; delayMs: number; attempt: number }
-  | { type: "failed"; instance: Instance; restarts: number; windowMs: number }
-  | { type: "unready"; instance: Instance; reason: string }
-  | { type: "stopping"; reason: StopReason; signal: NodeJS.Signals | undefined }
-  | { type: "kill"; instance: Instance; pids: number[]; forced: boolean; afterMs: number }
-  | { type: "done"; exitCode: number };
-
 export type { Timers as SupervisorTimers } from "./settler.js";
+export type { StopReason, SupervisorEvent };
 
 /** The outside world the supervisor needs. */
 export interface SupervisorDeps {
