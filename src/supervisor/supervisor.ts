@@ -3,20 +3,17 @@
 import type { Readable } from "node:stream";
 import { getDefaultSettings } from "../app/defaults.js";
 import type { Instance, ProcessSettings, ProcessType } from "../types.js";
-import { type ExitStatus, type SpawnFn, signalNumber, toExitCode } from "./child.js";
-import {
-  findDependents,
-  findStartable,
-  findStoppable,
-  orderByDependencies,
-} from "./dependency-order.js";
+import type { ExitStatus, SpawnFn } from "./child.js";
+import { findDependents, findStartable, orderByDependencies } from "./dependency-order.js";
 import type { StopReason, SupervisorEvent } from "./events.js";
 import { InstanceRunner, type RunHandle } from "./instance-runner.js";
+import { OutputDrain } from "./output-drain.js";
 import { MARKER_VAR, type ProcessTable } from "./process-table.js";
 import { waitUntilReady } from "./readiness.js";
 import { createRestartHistory, decideAfterExit, type RestartHistory } from "./restart-policy.js";
 import { Settler, type Timers } from "./settler.js";
 import { type SlotInfo, Slots } from "./slots.js";
+import { StopSequence } from "./stop-sequence.js";
 import type { Watchdog } from "./watchdog.js";
 
 export type { Timers as SupervisorTimers } from "./settler.js";
@@ -59,9 +56,6 @@ export interface SupervisorOptions {
 /** How long an exit waits for the process's output to end before it is reported. */
 const EXIT_REPORT_GRACE_MS = 100;
 
-/** How long an output pipe may stay open after every process is gone. */
-const OUTPUT_GRACE_MS = 1000;
-
 // A type without settings (a library caller's app) gets the defaults.
 const FALLBACK_SETTINGS: ProcessSettings = getDefaultSettings();
 
@@ -71,17 +65,15 @@ export class Supervisor {
   private readonly waitingTypes: Set<string>;
   private readonly readyTypes = new Set<string>();
   private readonly histories = new Map<InstanceRunner, RestartHistory>();
-  private readonly outputs = new Set<Promise<void>>();
-  private readonly streams = new Set<Readable>();
   /** Aborted by stop(); made for the first readiness probe (aborting one costs ≈ 0.2 ms on the stop path). */
   private stopAbort: AbortController | undefined;
   private readonly settler: Settler;
+  private readonly stops: StopSequence;
+  private readonly drain: OutputDrain;
   private cachedTable: ProcessTable | undefined;
   /** Keeps the event loop alive while the supervisor runs, even with every process stopped. */
   private keepAlive: unknown;
   private reason: StopReason | undefined;
-  private killedAfterTimeout = false;
-  private forcedBy: NodeJS.Signals | undefined;
   private finished = false;
   private resolveDone!: (code: number) => void;
   /** Resolves with parity's exit code once everything has stopped and all output is written. */
@@ -102,6 +94,19 @@ export class Supervisor {
     for (const instance of options.instances) this.slots.add(instance);
     this.waitingTypes = new Set(this.slots.typeNames());
     this.settler = new Settler(() => this.readTable(), deps.timers);
+    this.stops = new StopSequence({
+      slots: this.slots,
+      settings: options.settings,
+      settingsOf: (type) => this.settingsOf(type),
+      timeoutMs: options.timeoutMs,
+      readTable: () => this.readTable(),
+      settler: this.settler,
+      timers: deps.timers,
+      watchdog: deps.watchdog,
+      report: (event) => deps.report(event),
+      isStopping: () => this.stopping,
+    });
+    this.drain = new OutputDrain(deps.timers, () => deps.isOutputBlocked());
   }
 
   /** True once a stop was requested. */
@@ -147,15 +152,14 @@ export class Supervisor {
     const signal =
       signals.size <= 1 ? ([...signals][0] ?? FALLBACK_SETTINGS.stopSignal) : undefined;
     this.deps.report({ type: "stopping", reason, signal });
-    void this.stopInOrder().then(() => this.finish());
+    void this.stops.stopInOrder().then(() => this.finish());
   }
 
   /** Kills everything at once with SIGKILL (a second Ctrl-C). */
   kill(signal: NodeJS.Signals): void {
     if (!this.reason) this.stop({ kind: "signal", signal });
-    if (this.forcedBy || this.finished) return;
-    this.forcedBy = signal;
-    for (const r of this.slots.all) this.killRun(r, r.run, true);
+    if (this.stops.forcedBy || this.finished) return;
+    this.stops.killAll(signal);
   }
 
   /**
@@ -187,7 +191,7 @@ export class Supervisor {
     const generation = this.decide(r);
     return (async () => {
       this.histories.delete(r);
-      await this.stopRun(r);
+      await this.stops.stopRun(r);
       if (this.stopping || r.generation !== generation || r.removed) return;
       this.spawnRun(r);
     })();
@@ -321,12 +325,7 @@ export class Supervisor {
       r.readyWait = undefined;
     }
     this.deps.report({ type: "start", instance: r.instance, pid: run.pid });
-    this.streams.add(run.output);
-    output = this.deps.attachOutput(r.instance, run.output).then(() => {
-      this.streams.delete(run.output);
-      this.outputs.delete(output);
-    });
-    this.outputs.add(output);
+    output = this.drain.track(run.output, () => this.deps.attachOutput(r.instance, run.output));
   }
 
   private onExit(r: InstanceRunner, status: ExitStatus, run: RunHandle): void {
@@ -363,7 +362,7 @@ export class Supervisor {
           delayMs: decision.delayMs,
           attempt: decision.attempt,
         });
-        void this.stopRun(r, run);
+        void this.stops.stopRun(r, run);
         const generation = this.decide(r);
         r.backoffTimer = this.deps.timers.setTimeout(() => {
           r.backoffTimer = undefined;
@@ -386,7 +385,7 @@ export class Supervisor {
         r.state = "exited";
         break;
     }
-    void this.stopRun(r, run);
+    void this.stops.stopRun(r, run);
     if (this.slots.all.every((x) => x.state === "exited" || x.state === "failed"))
       this.stop({ kind: "finished" });
   }
@@ -404,7 +403,7 @@ export class Supervisor {
       this.decide(r);
       r.state = "stopped";
     }
-    await Promise.all(runners.map((r) => this.stopRun(r)));
+    await Promise.all(runners.map((r) => this.stops.stopRun(r)));
     // what waited for these may start now: a type that does not run counts as ready
     this.startReadyTypes();
   }
@@ -445,7 +444,7 @@ export class Supervisor {
       r.removed = true;
       r.state = "stopped";
     }
-    await Promise.all(extra.map((r) => this.stopRun(r)));
+    await Promise.all(extra.map((r) => this.stops.stopRun(r)));
     for (const r of extra) this.slots.remove(r);
     this.startReadyTypes();
   }
@@ -455,92 +454,13 @@ export class Supervisor {
       throw new Error("parity is stopping: nothing can be started, stopped or restarted now");
   }
 
-  // Stops one run (default: the slot's current one) and resolves when nothing of it is left.
-  private async stopRun(r: InstanceRunner, run: RunHandle | undefined = r.run): Promise<void> {
-    if (!run) return;
-    if (run === r.run) r.stopRequested = true;
-    const settings = this.settingsOf(r.instance.type);
-    const table = this.readTable();
-    if (this.forcedBy) r.signal(table, "SIGKILL", run);
-    else r.signalStop(table, settings.stopSignal, run);
-    const timeoutMs = settings.stopTimeoutMs ?? this.options.timeoutMs;
-    const timer = this.deps.timers.setTimeout(
-      () => this.killRun(r, run, false, timeoutMs),
-      timeoutMs,
-    );
-    await this.settler.waitFor((t) => {
-      // processes orphaned since the first signal (their parent stopped) get it now
-      if (!this.forcedBy) r.signalStop(t, settings.stopSignal, run);
-      return run.status !== undefined && r.findProcesses(t, run).length === 0;
-    });
-    this.deps.timers.clearTimeout(timer);
-    if (run.pid !== undefined) this.deps.watchdog.forgetGroup(run.pid);
-  }
-
-  private killRun(
-    r: InstanceRunner,
-    run: RunHandle | undefined,
-    forced: boolean,
-    afterMs = 0,
-  ): void {
-    if (!run) return;
-    const pids = r.signal(this.readTable(), "SIGKILL", run);
-    if (pids.length > 0) {
-      if (!forced && this.stopping) this.killedAfterTimeout = true;
-      this.deps.report({ type: "kill", instance: r.instance, pids, forced, afterMs });
-    }
-    this.settler.poll();
-  }
-
-  // Stops the process types in waves: a type stops once nothing still running depends on it.
-  private async stopInOrder(): Promise<void> {
-    const remaining = new Set(this.slots.typeNames());
-    while (remaining.size > 0) {
-      const wave = findStoppable(remaining, this.options.settings);
-      const types = wave.length > 0 ? wave : [...remaining];
-      await Promise.all(types.flatMap((t) => this.slots.ofType(t).map((r) => this.stopRun(r))));
-      for (const t of types) remaining.delete(t);
-    }
-  }
-
   private async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     this.deps.timers.clearTimeout(this.keepAlive);
-    await this.drainOutputs();
-    const exitCode = this.computeExitCode();
+    await this.drain.drain();
+    const exitCode = this.stops.exitCode(this.reason);
     this.deps.report({ type: "done", exitCode });
     this.resolveDone(exitCode);
-  }
-
-  // Waits for every output pipe to reach its end. A pipe still open when every process parity
-  // knows of is gone is held by a stranger (a process that left the tree and cleared its
-  // environment): it is closed after OUTPUT_GRACE_MS without data, unless stdout is only slow.
-  private async drainOutputs(): Promise<void> {
-    for (;;) {
-      const all = Promise.all([...this.outputs]);
-      let timer: unknown;
-      const timedOut = await Promise.race([
-        all.then(() => false),
-        new Promise<boolean>((resolve) => {
-          timer = this.deps.timers.setTimeout(() => resolve(true), OUTPUT_GRACE_MS);
-        }),
-      ]);
-      this.deps.timers.clearTimeout(timer);
-      if (!timedOut) return;
-      if (this.deps.isOutputBlocked()) continue;
-      for (const s of this.streams) s.destroy();
-    }
-  }
-
-  private computeExitCode(): number {
-    const reason = this.reason;
-    let code = 0;
-    if (reason?.kind === "exit") code = toExitCode(reason.status);
-    if (reason?.kind === "not-ready") code = 1;
-    if (reason?.kind === "finished" && this.slots.all.some((r) => r.state === "failed")) code = 1;
-    if (code === 0 && this.forcedBy) code = 128 + signalNumber(this.forcedBy);
-    if (code === 0 && this.killedAfterTimeout) code = 1;
-    return code;
   }
 }
