@@ -4,7 +4,8 @@ import type { Readable } from "node:stream";
 import { getDefaultSettings } from "../app/defaults.js";
 import type { Instance, ProcessSettings, ProcessType } from "../types.js";
 import type { ExitStatus, SpawnFn } from "./child.js";
-import { findDependents, findStartable, orderByDependencies } from "./dependency-order.js";
+import { ControlOperations } from "./control-operations.js";
+import { findStartable } from "./dependency-order.js";
 import type { StopReason, SupervisorEvent } from "./events.js";
 import { InstanceRunner, type RunHandle } from "./instance-runner.js";
 import { OutputDrain } from "./output-drain.js";
@@ -70,6 +71,7 @@ export class Supervisor {
   private readonly settler: Settler;
   private readonly stops: StopSequence;
   private readonly drain: OutputDrain;
+  private readonly control: ControlOperations;
   private cachedTable: ProcessTable | undefined;
   /** Keeps the event loop alive while the supervisor runs, even with every process stopped. */
   private keepAlive: unknown;
@@ -107,6 +109,17 @@ export class Supervisor {
       isStopping: () => this.stopping,
     });
     this.drain = new OutputDrain(deps.timers, () => deps.isOutputBlocked());
+    this.control = new ControlOperations({
+      slots: this.slots,
+      settings: options.settings,
+      settingsOf: (type) => this.settingsOf(type),
+      stops: this.stops,
+      isStopping: () => this.stopping,
+      decide: (r) => this.decide(r),
+      forgetRestarts: (r) => this.histories.delete(r),
+      spawnRun: (r) => this.spawnRun(r),
+      startReadyTypes: () => this.startReadyTypes(),
+    });
   }
 
   /** True once a stop was requested. */
@@ -162,39 +175,34 @@ export class Supervisor {
     this.stops.killAll(signal);
   }
 
-  /**
-   * Restarts every instance of `types` and of their dependents that asked for it
-   * (`depends_on: {x: {restart: true}}`), dependencies first: a type is started again once the
-   * types it depends on are back and ready. Stopped instances stay stopped.
-   */
-  async restartTypes(types: string[]): Promise<void> {
-    const all = new Set<string>();
-    const add = (type: string) => {
-      if (all.has(type) || this.slots.ofType(type).length === 0) return;
-      all.add(type);
-      for (const d of findDependents(type, this.slots.typeNames(), this.options.settings)) {
-        if (this.settingsOf(d).dependsOn.some((x) => x.name === type && x.restart)) add(d);
-      }
-    };
-    for (const t of types) add(t);
-    for (const type of orderByDependencies(all, this.options.settings)) {
-      if (this.stopping) return;
-      const runners = this.slots.ofType(type).filter((r) => r.state !== "stopped");
-      await Promise.all(runners.map((r) => this.restartRunner(r)));
-      await Promise.all(runners.map((r) => r.readyWait));
-    }
+  /** Every slot, in Procfile order then instance number. */
+  list(): SlotInfo[] {
+    return this.slots.describe(this.deps.now());
   }
 
-  // Stops the slot's run and starts a new one, unless another decision about the slot (stop,
-  // scale away, another restart) came meanwhile.
-  private restartRunner(r: InstanceRunner): Promise<void> {
-    const generation = this.decide(r);
-    return (async () => {
-      this.histories.delete(r);
-      await this.stops.stopRun(r);
-      if (this.stopping || r.generation !== generation || r.removed) return;
-      this.spawnRun(r);
-    })();
+  /** Stops the named slots (they stay stopped until started again); the others are untouched. */
+  stopInstances(names: string[]): Promise<void> {
+    return this.control.stopInstances(names);
+  }
+
+  /** Restarts exactly the named slots (a stopped or failed one starts again). */
+  restartInstances(names: string[]): Promise<void> {
+    return this.control.restartInstances(names);
+  }
+
+  /** Starts the named slots that are not running; `web.3` or `worker` adds a slot if there is none. */
+  startInstances(names: string[]): void {
+    this.control.startInstances(names);
+  }
+
+  /** Runs `count` instances of `type`: starts the missing ones, stops and removes those above. */
+  scale(type: string, count: number): Promise<void> {
+    return this.control.scale(type, count);
+  }
+
+  /** Restarts `types` and the dependents that asked for it, dependencies first. */
+  restartTypes(types: string[]): Promise<void> {
+    return this.control.restartTypes(types);
   }
 
   // A new decision about a slot: cancels its pending backoff and probe; returns its generation.
@@ -388,70 +396,6 @@ export class Supervisor {
     void this.stops.stopRun(r, run);
     if (this.slots.all.every((x) => x.state === "exited" || x.state === "failed"))
       this.stop({ kind: "finished" });
-  }
-
-  /** Every slot, in Procfile order then instance number. */
-  list(): SlotInfo[] {
-    return this.slots.describe(this.deps.now());
-  }
-
-  /** Stops the named slots (they stay stopped until started again); the others are untouched. */
-  async stopInstances(names: string[]): Promise<void> {
-    this.refuseWhileStopping();
-    const runners = this.slots.named(names);
-    for (const r of runners) {
-      this.decide(r);
-      r.state = "stopped";
-    }
-    await Promise.all(runners.map((r) => this.stops.stopRun(r)));
-    // what waited for these may start now: a type that does not run counts as ready
-    this.startReadyTypes();
-  }
-
-  /** Restarts exactly the named slots (a stopped or failed one starts again). */
-  async restartInstances(names: string[]): Promise<void> {
-    this.refuseWhileStopping();
-    await Promise.all(this.slots.named(names).map((r) => this.restartRunner(r)));
-  }
-
-  /** Starts the named slots that are not running; `web.3` or `worker` adds a slot if there is none. */
-  startInstances(names: string[]): void {
-    this.refuseWhileStopping();
-    // every name is checked before any slot is created or started
-    const wanted = names.map((name) => {
-      const [type = "", n = "1"] = name.split(".");
-      if (!this.slots.find(name)) this.slots.check(type, Number(n));
-      return { name, type, n: Number(n) };
-    });
-    for (const { name, type, n } of wanted) {
-      const slot = this.slots.find(name) ?? this.slots.create(type, n);
-      if (slot.state === "running" || slot.state === "backoff") continue;
-      this.decide(slot);
-      this.histories.delete(slot);
-      this.spawnRun(slot);
-    }
-  }
-
-  /** Runs `count` instances of `type`: starts the missing ones, stops and removes those above. */
-  async scale(type: string, count: number): Promise<void> {
-    this.refuseWhileStopping();
-    if (count > 0) this.slots.check(type, count);
-    const wanted = Array.from({ length: count }, (_, k) => `${type}.${k + 1}`);
-    this.startInstances(wanted.filter((name) => this.slots.find(name)?.state !== "running"));
-    const extra = this.slots.ofType(type).filter((r) => r.instance.n > count);
-    for (const r of extra) {
-      this.decide(r);
-      r.removed = true;
-      r.state = "stopped";
-    }
-    await Promise.all(extra.map((r) => this.stops.stopRun(r)));
-    for (const r of extra) this.slots.remove(r);
-    this.startReadyTypes();
-  }
-
-  private refuseWhileStopping(): void {
-    if (this.stopping)
-      throw new Error("parity is stopping: nothing can be started, stopped or restarted now");
   }
 
   private async finish(): Promise<void> {
