@@ -11,7 +11,7 @@ import { InstanceRunner, type RunHandle } from "./instance-runner.js";
 import { OutputDrain } from "./output-drain.js";
 import { MARKER_VAR, type ProcessTable } from "./process-table.js";
 import { waitUntilReady } from "./readiness.js";
-import { createRestartHistory, decideAfterExit, type RestartHistory } from "./restart-policy.js";
+import { RestartOnExit } from "./restart-on-exit.js";
 import { Settler, type Timers } from "./settler.js";
 import { type SlotInfo, Slots } from "./slots.js";
 import { StopSequence } from "./stop-sequence.js";
@@ -65,13 +65,13 @@ export class Supervisor {
   private readonly slots: Slots;
   private readonly waitingTypes: Set<string>;
   private readonly readyTypes = new Set<string>();
-  private readonly histories = new Map<InstanceRunner, RestartHistory>();
   /** Aborted by stop(); made for the first readiness probe (aborting one costs ≈ 0.2 ms on the stop path). */
   private stopAbort: AbortController | undefined;
   private readonly settler: Settler;
   private readonly stops: StopSequence;
   private readonly drain: OutputDrain;
   private readonly control: ControlOperations;
+  private readonly restarts: RestartOnExit;
   private cachedTable: ProcessTable | undefined;
   /** Keeps the event loop alive while the supervisor runs, even with every process stopped. */
   private keepAlive: unknown;
@@ -109,6 +109,19 @@ export class Supervisor {
       isStopping: () => this.stopping,
     });
     this.drain = new OutputDrain(deps.timers, () => deps.isOutputBlocked());
+    this.restarts = new RestartOnExit({
+      slots: this.slots,
+      settingsOf: (type) => this.settingsOf(type),
+      stops: this.stops,
+      timers: deps.timers,
+      now: () => deps.now(),
+      random: deps.random,
+      report: (event) => deps.report(event),
+      isStopping: () => this.stopping,
+      decide: (r) => this.decide(r),
+      spawnRun: (r) => this.spawnRun(r),
+      stop: (reason) => this.stop(reason),
+    });
     this.control = new ControlOperations({
       slots: this.slots,
       settings: options.settings,
@@ -116,7 +129,7 @@ export class Supervisor {
       stops: this.stops,
       isStopping: () => this.stopping,
       decide: (r) => this.decide(r),
-      forgetRestarts: (r) => this.histories.delete(r),
+      forgetRestarts: (r) => this.restarts.forget(r),
       spawnRun: (r) => this.spawnRun(r),
       startReadyTypes: () => this.startReadyTypes(),
     });
@@ -343,59 +356,7 @@ export class Supervisor {
       r.state = "exited";
     }
     if (this.stopping || r.stopRequested || r.run !== run) return;
-    const settings = this.settingsOf(r.instance.type);
-    let history = this.histories.get(r);
-    if (!history) {
-      history = createRestartHistory();
-      this.histories.set(r, history);
-    }
-    const now = this.deps.now();
-    const decision = decideAfterExit(
-      settings.restart,
-      status,
-      now - run.startedAt,
-      now,
-      history,
-      this.deps.random,
-    );
-    switch (decision.action) {
-      case "stop-all":
-        this.stop({ kind: "exit", instance: r.instance.name, status });
-        return;
-      case "restart": {
-        r.state = "backoff";
-        this.deps.report({
-          type: "restarting",
-          instance: r.instance,
-          delayMs: decision.delayMs,
-          attempt: decision.attempt,
-        });
-        void this.stops.stopRun(r, run);
-        const generation = this.decide(r);
-        r.backoffTimer = this.deps.timers.setTimeout(() => {
-          r.backoffTimer = undefined;
-          if (!this.stopping && r.state === "backoff" && r.generation === generation) {
-            this.spawnRun(r);
-          }
-        }, decision.delayMs);
-        return;
-      }
-      case "failed":
-        r.state = "failed";
-        this.deps.report({
-          type: "failed",
-          instance: r.instance,
-          restarts: decision.restarts,
-          windowMs: decision.windowMs,
-        });
-        break;
-      case "done":
-        r.state = "exited";
-        break;
-    }
-    void this.stops.stopRun(r, run);
-    if (this.slots.all.every((x) => x.state === "exited" || x.state === "failed"))
-      this.stop({ kind: "finished" });
+    this.restarts.afterExit(r, status, run);
   }
 
   private async finish(): Promise<void> {
