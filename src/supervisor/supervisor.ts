@@ -1,5 +1,6 @@
-// Runs an app's instances: starts them in dependency order, applies restart policies, and stops
-// them all (stop signal, timeout, SIGKILL) in reverse dependency order.
+// Runs an app's instances: starts them in dependency order, spawns and probes each run, and
+// hands exits to restart-on-exit.ts, stopping to stop-sequence.ts, the control operations to
+// control-operations.ts.
 import type { Readable } from "node:stream";
 import { getDefaultSettings } from "../app/defaults.js";
 import type { Instance, ProcessSettings, ProcessType } from "../types.js";
