@@ -1,46 +1,25 @@
-// Runs an app's instances: starts them in dependency order, applies restart policies, and stops
-// them all (stop signal, timeout, SIGKILL) in reverse dependency order.
+// Runs an app's instances: starts them in dependency order, spawns and probes each run, and
+// hands exits to restart-on-exit.ts, stopping to stop-sequence.ts, the control operations to
+// control-operations.ts.
 import type { Readable } from "node:stream";
 import { getDefaultSettings } from "../app/defaults.js";
 import type { Instance, ProcessSettings, ProcessType } from "../types.js";
-import { type ExitStatus, type SpawnFn, signalNumber, toExitCode } from "./child.js";
-import {
-  findDependents,
-  findStartable,
-  findStoppable,
-  orderByDependencies,
-} from "./dependency-order.js";
+import type { ExitStatus, SpawnFn } from "./child.js";
+import { ControlOperations } from "./control-operations.js";
+import { findStartable } from "./dependency-order.js";
+import type { StopReason, SupervisorEvent } from "./events.js";
 import { InstanceRunner, type RunHandle } from "./instance-runner.js";
+import { OutputDrain } from "./output-drain.js";
 import { MARKER_VAR, type ProcessTable } from "./process-table.js";
 import { waitUntilReady } from "./readiness.js";
-import { createRestartHistory, decideAfterExit, type RestartHistory } from "./restart-policy.js";
+import { RestartOnExit } from "./restart-on-exit.js";
 import { Settler, type Timers } from "./settler.js";
 import { type SlotInfo, Slots } from "./slots.js";
+import { StopSequence } from "./stop-sequence.js";
 import type { Watchdog } from "./watchdog.js";
 
-/** Why the supervisor is stopping. */
-export type StopReason =
-  | { kind: "exit"; instance: string; status: ExitStatus }
-  | { kind: "signal"; signal: NodeJS.Signals }
-  | { kind: "output-closed" }
-  | { kind: "request" }
-  | { kind: "not-ready"; instance: string; reason: string }
-  | { kind: "finished" };
-
-/** Everything the supervisor reports; the output side turns these into lines. */
-export type SupervisorEvent =
-  | { type: "start"; instance: Instance; pid: number | undefined }
-  | { type: "exit"; instance: Instance; status: ExitStatus; stopping: boolean }
-  | { type: "waiting"; processType: string; on: string[] }
-  | { type: "ready"; instance: Instance; elapsedMs: number }
-  | { type: "restarting"; instance: Instance; delayMs: number; attempt: number }
-  | { type: "failed"; instance: Instance; restarts: number; windowMs: number }
-  | { type: "unready"; instance: Instance; reason: string }
-  | { type: "stopping"; reason: StopReason; signal: NodeJS.Signals | undefined }
-  | { type: "kill"; instance: Instance; pids: number[]; forced: boolean; afterMs: number }
-  | { type: "done"; exitCode: number };
-
 export type { Timers as SupervisorTimers } from "./settler.js";
+export type { StopReason, SupervisorEvent };
 
 /** The outside world the supervisor needs. */
 export interface SupervisorDeps {
@@ -79,9 +58,6 @@ export interface SupervisorOptions {
 /** How long an exit waits for the process's output to end before it is reported. */
 const EXIT_REPORT_GRACE_MS = 100;
 
-/** How long an output pipe may stay open after every process is gone. */
-const OUTPUT_GRACE_MS = 1000;
-
 // A type without settings (a library caller's app) gets the defaults.
 const FALLBACK_SETTINGS: ProcessSettings = getDefaultSettings();
 
@@ -90,18 +66,17 @@ export class Supervisor {
   private readonly slots: Slots;
   private readonly waitingTypes: Set<string>;
   private readonly readyTypes = new Set<string>();
-  private readonly histories = new Map<InstanceRunner, RestartHistory>();
-  private readonly outputs = new Set<Promise<void>>();
-  private readonly streams = new Set<Readable>();
   /** Aborted by stop(); made for the first readiness probe (aborting one costs ≈ 0.2 ms on the stop path). */
   private stopAbort: AbortController | undefined;
   private readonly settler: Settler;
+  private readonly stops: StopSequence;
+  private readonly drain: OutputDrain;
+  private readonly control: ControlOperations;
+  private readonly restarts: RestartOnExit;
   private cachedTable: ProcessTable | undefined;
   /** Keeps the event loop alive while the supervisor runs, even with every process stopped. */
   private keepAlive: unknown;
   private reason: StopReason | undefined;
-  private killedAfterTimeout = false;
-  private forcedBy: NodeJS.Signals | undefined;
   private finished = false;
   private resolveDone!: (code: number) => void;
   /** Resolves with parity's exit code once everything has stopped and all output is written. */
@@ -122,6 +97,43 @@ export class Supervisor {
     for (const instance of options.instances) this.slots.add(instance);
     this.waitingTypes = new Set(this.slots.typeNames());
     this.settler = new Settler(() => this.readTable(), deps.timers);
+    this.stops = new StopSequence({
+      slots: this.slots,
+      settings: options.settings,
+      settingsOf: (type) => this.settingsOf(type),
+      timeoutMs: options.timeoutMs,
+      readTable: () => this.readTable(),
+      settler: this.settler,
+      timers: deps.timers,
+      watchdog: deps.watchdog,
+      report: (event) => deps.report(event),
+      isStopping: () => this.stopping,
+    });
+    this.drain = new OutputDrain(deps.timers, () => deps.isOutputBlocked());
+    this.restarts = new RestartOnExit({
+      slots: this.slots,
+      settingsOf: (type) => this.settingsOf(type),
+      stops: this.stops,
+      timers: deps.timers,
+      now: () => deps.now(),
+      random: deps.random,
+      report: (event) => deps.report(event),
+      isStopping: () => this.stopping,
+      decide: (r) => this.decide(r),
+      spawnRun: (r) => this.spawnRun(r),
+      stop: (reason) => this.stop(reason),
+    });
+    this.control = new ControlOperations({
+      slots: this.slots,
+      settings: options.settings,
+      settingsOf: (type) => this.settingsOf(type),
+      stops: this.stops,
+      isStopping: () => this.stopping,
+      decide: (r) => this.decide(r),
+      forgetRestarts: (r) => this.restarts.forget(r),
+      spawnRun: (r) => this.spawnRun(r),
+      startReadyTypes: () => this.startReadyTypes(),
+    });
   }
 
   /** True once a stop was requested. */
@@ -167,50 +179,44 @@ export class Supervisor {
     const signal =
       signals.size <= 1 ? ([...signals][0] ?? FALLBACK_SETTINGS.stopSignal) : undefined;
     this.deps.report({ type: "stopping", reason, signal });
-    void this.stopInOrder().then(() => this.finish());
+    void this.stops.stopInOrder().then(() => this.finish());
   }
 
   /** Kills everything at once with SIGKILL (a second Ctrl-C). */
   kill(signal: NodeJS.Signals): void {
     if (!this.reason) this.stop({ kind: "signal", signal });
-    if (this.forcedBy || this.finished) return;
-    this.forcedBy = signal;
-    for (const r of this.slots.all) this.killRun(r, r.run, true);
+    if (this.stops.forcedBy || this.finished) return;
+    this.stops.killAll(signal);
   }
 
-  /**
-   * Restarts every instance of `types` and of their dependents that asked for it
-   * (`depends_on: {x: {restart: true}}`), dependencies first: a type is started again once the
-   * types it depends on are back and ready. Stopped instances stay stopped.
-   */
-  async restartTypes(types: string[]): Promise<void> {
-    const all = new Set<string>();
-    const add = (type: string) => {
-      if (all.has(type) || this.slots.ofType(type).length === 0) return;
-      all.add(type);
-      for (const d of findDependents(type, this.slots.typeNames(), this.options.settings)) {
-        if (this.settingsOf(d).dependsOn.some((x) => x.name === type && x.restart)) add(d);
-      }
-    };
-    for (const t of types) add(t);
-    for (const type of orderByDependencies(all, this.options.settings)) {
-      if (this.stopping) return;
-      const runners = this.slots.ofType(type).filter((r) => r.state !== "stopped");
-      await Promise.all(runners.map((r) => this.restartRunner(r)));
-      await Promise.all(runners.map((r) => r.readyWait));
-    }
+  /** Every slot, in Procfile order then instance number. */
+  list(): SlotInfo[] {
+    return this.slots.describe(this.deps.now());
   }
 
-  // Stops the slot's run and starts a new one, unless another decision about the slot (stop,
-  // scale away, another restart) came meanwhile.
-  private restartRunner(r: InstanceRunner): Promise<void> {
-    const generation = this.decide(r);
-    return (async () => {
-      this.histories.delete(r);
-      await this.stopRun(r);
-      if (this.stopping || r.generation !== generation || r.removed) return;
-      this.spawnRun(r);
-    })();
+  /** Stops the named slots (they stay stopped until started again); the others are untouched. */
+  stopInstances(names: string[]): Promise<void> {
+    return this.control.stopInstances(names);
+  }
+
+  /** Restarts exactly the named slots (a stopped or failed one starts again). */
+  restartInstances(names: string[]): Promise<void> {
+    return this.control.restartInstances(names);
+  }
+
+  /** Starts the named slots that are not running; `web.3` or `worker` adds a slot if there is none. */
+  startInstances(names: string[]): void {
+    this.control.startInstances(names);
+  }
+
+  /** Runs `count` instances of `type`: starts the missing ones, stops and removes those above. */
+  scale(type: string, count: number): Promise<void> {
+    return this.control.scale(type, count);
+  }
+
+  /** Restarts `types` and the dependents that asked for it, dependencies first. */
+  restartTypes(types: string[]): Promise<void> {
+    return this.control.restartTypes(types);
   }
 
   // A new decision about a slot: cancels its pending backoff and probe; returns its generation.
@@ -341,12 +347,7 @@ export class Supervisor {
       r.readyWait = undefined;
     }
     this.deps.report({ type: "start", instance: r.instance, pid: run.pid });
-    this.streams.add(run.output);
-    output = this.deps.attachOutput(r.instance, run.output).then(() => {
-      this.streams.delete(run.output);
-      this.outputs.delete(output);
-    });
-    this.outputs.add(output);
+    output = this.drain.track(run.output, () => this.deps.attachOutput(r.instance, run.output));
   }
 
   private onExit(r: InstanceRunner, status: ExitStatus, run: RunHandle): void {
@@ -356,211 +357,16 @@ export class Supervisor {
       r.state = "exited";
     }
     if (this.stopping || r.stopRequested || r.run !== run) return;
-    const settings = this.settingsOf(r.instance.type);
-    let history = this.histories.get(r);
-    if (!history) {
-      history = createRestartHistory();
-      this.histories.set(r, history);
-    }
-    const now = this.deps.now();
-    const decision = decideAfterExit(
-      settings.restart,
-      status,
-      now - run.startedAt,
-      now,
-      history,
-      this.deps.random,
-    );
-    switch (decision.action) {
-      case "stop-all":
-        this.stop({ kind: "exit", instance: r.instance.name, status });
-        return;
-      case "restart": {
-        r.state = "backoff";
-        this.deps.report({
-          type: "restarting",
-          instance: r.instance,
-          delayMs: decision.delayMs,
-          attempt: decision.attempt,
-        });
-        void this.stopRun(r, run);
-        const generation = this.decide(r);
-        r.backoffTimer = this.deps.timers.setTimeout(() => {
-          r.backoffTimer = undefined;
-          if (!this.stopping && r.state === "backoff" && r.generation === generation) {
-            this.spawnRun(r);
-          }
-        }, decision.delayMs);
-        return;
-      }
-      case "failed":
-        r.state = "failed";
-        this.deps.report({
-          type: "failed",
-          instance: r.instance,
-          restarts: decision.restarts,
-          windowMs: decision.windowMs,
-        });
-        break;
-      case "done":
-        r.state = "exited";
-        break;
-    }
-    void this.stopRun(r, run);
-    if (this.slots.all.every((x) => x.state === "exited" || x.state === "failed"))
-      this.stop({ kind: "finished" });
-  }
-
-  /** Every slot, in Procfile order then instance number. */
-  list(): SlotInfo[] {
-    return this.slots.describe(this.deps.now());
-  }
-
-  /** Stops the named slots (they stay stopped until started again); the others are untouched. */
-  async stopInstances(names: string[]): Promise<void> {
-    this.refuseWhileStopping();
-    const runners = this.slots.named(names);
-    for (const r of runners) {
-      this.decide(r);
-      r.state = "stopped";
-    }
-    await Promise.all(runners.map((r) => this.stopRun(r)));
-    // what waited for these may start now: a type that does not run counts as ready
-    this.startReadyTypes();
-  }
-
-  /** Restarts exactly the named slots (a stopped or failed one starts again). */
-  async restartInstances(names: string[]): Promise<void> {
-    this.refuseWhileStopping();
-    await Promise.all(this.slots.named(names).map((r) => this.restartRunner(r)));
-  }
-
-  /** Starts the named slots that are not running; `web.3` or `worker` adds a slot if there is none. */
-  startInstances(names: string[]): void {
-    this.refuseWhileStopping();
-    // every name is checked before any slot is created or started
-    const wanted = names.map((name) => {
-      const [type = "", n = "1"] = name.split(".");
-      if (!this.slots.find(name)) this.slots.check(type, Number(n));
-      return { name, type, n: Number(n) };
-    });
-    for (const { name, type, n } of wanted) {
-      const slot = this.slots.find(name) ?? this.slots.create(type, n);
-      if (slot.state === "running" || slot.state === "backoff") continue;
-      this.decide(slot);
-      this.histories.delete(slot);
-      this.spawnRun(slot);
-    }
-  }
-
-  /** Runs `count` instances of `type`: starts the missing ones, stops and removes those above. */
-  async scale(type: string, count: number): Promise<void> {
-    this.refuseWhileStopping();
-    if (count > 0) this.slots.check(type, count);
-    const wanted = Array.from({ length: count }, (_, k) => `${type}.${k + 1}`);
-    this.startInstances(wanted.filter((name) => this.slots.find(name)?.state !== "running"));
-    const extra = this.slots.ofType(type).filter((r) => r.instance.n > count);
-    for (const r of extra) {
-      this.decide(r);
-      r.removed = true;
-      r.state = "stopped";
-    }
-    await Promise.all(extra.map((r) => this.stopRun(r)));
-    for (const r of extra) this.slots.remove(r);
-    this.startReadyTypes();
-  }
-
-  private refuseWhileStopping(): void {
-    if (this.stopping)
-      throw new Error("parity is stopping: nothing can be started, stopped or restarted now");
-  }
-
-  // Stops one run (default: the slot's current one) and resolves when nothing of it is left.
-  private async stopRun(r: InstanceRunner, run: RunHandle | undefined = r.run): Promise<void> {
-    if (!run) return;
-    if (run === r.run) r.stopRequested = true;
-    const settings = this.settingsOf(r.instance.type);
-    const table = this.readTable();
-    if (this.forcedBy) r.signal(table, "SIGKILL", run);
-    else r.signalStop(table, settings.stopSignal, run);
-    const timeoutMs = settings.stopTimeoutMs ?? this.options.timeoutMs;
-    const timer = this.deps.timers.setTimeout(
-      () => this.killRun(r, run, false, timeoutMs),
-      timeoutMs,
-    );
-    await this.settler.waitFor((t) => {
-      // processes orphaned since the first signal (their parent stopped) get it now
-      if (!this.forcedBy) r.signalStop(t, settings.stopSignal, run);
-      return run.status !== undefined && r.findProcesses(t, run).length === 0;
-    });
-    this.deps.timers.clearTimeout(timer);
-    if (run.pid !== undefined) this.deps.watchdog.forgetGroup(run.pid);
-  }
-
-  private killRun(
-    r: InstanceRunner,
-    run: RunHandle | undefined,
-    forced: boolean,
-    afterMs = 0,
-  ): void {
-    if (!run) return;
-    const pids = r.signal(this.readTable(), "SIGKILL", run);
-    if (pids.length > 0) {
-      if (!forced && this.stopping) this.killedAfterTimeout = true;
-      this.deps.report({ type: "kill", instance: r.instance, pids, forced, afterMs });
-    }
-    this.settler.poll();
-  }
-
-  // Stops the process types in waves: a type stops once nothing still running depends on it.
-  private async stopInOrder(): Promise<void> {
-    const remaining = new Set(this.slots.typeNames());
-    while (remaining.size > 0) {
-      const wave = findStoppable(remaining, this.options.settings);
-      const types = wave.length > 0 ? wave : [...remaining];
-      await Promise.all(types.flatMap((t) => this.slots.ofType(t).map((r) => this.stopRun(r))));
-      for (const t of types) remaining.delete(t);
-    }
+    this.restarts.afterExit(r, status, run);
   }
 
   private async finish(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     this.deps.timers.clearTimeout(this.keepAlive);
-    await this.drainOutputs();
-    const exitCode = this.computeExitCode();
+    await this.drain.drain();
+    const exitCode = this.stops.exitCode(this.reason);
     this.deps.report({ type: "done", exitCode });
     this.resolveDone(exitCode);
-  }
-
-  // Waits for every output pipe to reach its end. A pipe still open when every process parity
-  // knows of is gone is held by a stranger (a process that left the tree and cleared its
-  // environment): it is closed after OUTPUT_GRACE_MS without data, unless stdout is only slow.
-  private async drainOutputs(): Promise<void> {
-    for (;;) {
-      const all = Promise.all([...this.outputs]);
-      let timer: unknown;
-      const timedOut = await Promise.race([
-        all.then(() => false),
-        new Promise<boolean>((resolve) => {
-          timer = this.deps.timers.setTimeout(() => resolve(true), OUTPUT_GRACE_MS);
-        }),
-      ]);
-      this.deps.timers.clearTimeout(timer);
-      if (!timedOut) return;
-      if (this.deps.isOutputBlocked()) continue;
-      for (const s of this.streams) s.destroy();
-    }
-  }
-
-  private computeExitCode(): number {
-    const reason = this.reason;
-    let code = 0;
-    if (reason?.kind === "exit") code = toExitCode(reason.status);
-    if (reason?.kind === "not-ready") code = 1;
-    if (reason?.kind === "finished" && this.slots.all.some((r) => r.state === "failed")) code = 1;
-    if (code === 0 && this.forcedBy) code = 128 + signalNumber(this.forcedBy);
-    if (code === 0 && this.killedAfterTimeout) code = 1;
-    return code;
   }
 }
