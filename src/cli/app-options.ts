@@ -76,6 +76,24 @@ export async function loadAppOrReport(
   return result.ok && flagProblems.length === 0 ? result.value : undefined;
 }
 
+/**
+ * The world an export (and --via) loads the app in: production has no developer shell, so the
+ * processes get the env files' values; PARITY_ENV still picks the environment.
+ */
+export function withoutShell(io: Io): Io {
+  return { ...io, env: io.env.PARITY_ENV === undefined ? {} : { PARITY_ENV: io.env.PARITY_ENV } };
+}
+
+/** The error of a formation that starts nothing (naming the environment when given). */
+export function emptyFormationProblem(environment?: string): Problem {
+  return {
+    severity: "error",
+    flag: "-m/--formation",
+    message: `the formation ${environment === undefined ? "" : `of ${environment} `}starts no process (every count is 0)`,
+    fix: "give at least one process type a count above 0, such as -m web=1",
+  };
+}
+
 /** Ends `text` with exactly one newline. */
 export function endLine(text: string): string {
   return text.endsWith("\n") ? text : `${text}\n`;

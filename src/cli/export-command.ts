@@ -6,7 +6,13 @@ import { parseTimeout } from "../app/options.js";
 import { suggestName } from "../app/suggest.js";
 import type { ExportResult } from "../export/index.js";
 import type { Problem } from "../types.js";
-import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./app-options.js";
+import {
+  type AppFlags,
+  addAppOptions,
+  loadAppOrReport,
+  printProblems,
+  withoutShell,
+} from "./app-options.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
 interface ExportFlags extends AppFlags {
@@ -177,12 +183,7 @@ async function planExport(
 ): Promise<ExportResult | undefined> {
   const flagProblems = checkFlags(format, location, flags);
   const errors = flagProblems.filter((p) => p.severity === "error");
-  // Production has no developer shell: the processes get the env files' values (PARITY_ENV still picks the environment).
-  const world: Io = {
-    ...io,
-    env: io.env.PARITY_ENV === undefined ? {} : { PARITY_ENV: io.env.PARITY_ENV },
-  };
-  const app = await loadAppOrReport(flags, world, undefined, errors, {
+  const app = await loadAppOrReport(flags, withoutShell(io), undefined, errors, {
     defaultEnvironment: DEFAULT_EXPORT_ENVIRONMENT,
   });
   printProblems(

@@ -3,7 +3,13 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { parseTimeout } from "../app/options.js";
 import { getSocketLocation } from "../control/paths.js";
-import { type AppFlags, addAppOptions, loadAppOrReport, printProblems } from "./app-options.js";
+import {
+  type AppFlags,
+  addAppOptions,
+  emptyFormationProblem,
+  loadAppOrReport,
+  printProblems,
+} from "./app-options.js";
 import { ask, findAppRoot } from "./control-commands.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
@@ -57,17 +63,7 @@ export async function runStart(processes: string[], flags: StartFlags, io: Io): 
   if (!app || !timeout.ok) return EXIT_USAGE;
 
   if (app.instances.length === 0) {
-    printProblems(
-      [
-        {
-          severity: "error",
-          flag: "-m/--formation",
-          message: "the formation starts no process (every count is 0)",
-          fix: "give at least one process type a count above 0, such as -m web=1",
-        },
-      ],
-      io,
-    );
+    printProblems([emptyFormationProblem()], io);
     return EXIT_USAGE;
   }
   const { loadColors } = await import("../output/color-choice.js");

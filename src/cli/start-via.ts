@@ -6,7 +6,13 @@ import { DEFAULT_EXPORT_ENVIRONMENT } from "../app/defaults.js";
 import { parseTimeout } from "../app/options.js";
 import { suggestName } from "../app/suggest.js";
 import type { Problem } from "../types.js";
-import { type AppFlags, loadAppOrReport, printProblems } from "./app-options.js";
+import {
+  type AppFlags,
+  emptyFormationProblem,
+  loadAppOrReport,
+  printProblems,
+  withoutShell,
+} from "./app-options.js";
 import { EXIT_USAGE, type Io } from "./io.js";
 
 /** The init systems `--via` can run an app under. */
@@ -62,23 +68,12 @@ function checkVia(via: string): Problem[] {
 export async function runStartVia(processes: string[], flags: ViaFlags, io: Io): Promise<number> {
   const timeout = parseTimeout(flags.timeout, "-t/--timeout");
   const flagProblems = [...checkVia(flags.via), ...(timeout.ok ? [] : timeout.problems)];
-  const world: Io = {
-    ...io,
-    env: io.env.PARITY_ENV === undefined ? {} : { PARITY_ENV: io.env.PARITY_ENV },
-  };
-  const app = await loadAppOrReport(flags, world, processes, flagProblems, {
+  const app = await loadAppOrReport(flags, withoutShell(io), processes, flagProblems, {
     defaultEnvironment: DEFAULT_EXPORT_ENVIRONMENT,
   });
   if (!app || !timeout.ok) return EXIT_USAGE;
   const problems: Problem[] = [];
-  if (app.instances.length === 0) {
-    problems.push({
-      severity: "error",
-      flag: "-m/--formation",
-      message: `the formation of ${app.environment} starts no process (every count is 0)`,
-      fix: "give at least one process type a count above 0, such as -m web=1",
-    });
-  }
+  if (app.instances.length === 0) problems.push(emptyFormationProblem(app.environment));
   const { findMissingCommands, RUNIT_TOOLS } = await import("../via/tools.js");
   const missing = findMissingCommands(RUNIT_TOOLS, io.env.PATH);
   if (missing.length > 0) {

@@ -244,10 +244,20 @@ export function signalEach(pids: Iterable<number>, signal: NodeJS.Signals): void
   }
 }
 
-/** Sends `signal` to a whole process group; returns false when the group no longer exists. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+/** Sends `signal` (0: only checks) to a whole process group; returns false when the group no longer exists. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True while `pid` exists (a zombie too). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;

@@ -7,22 +7,24 @@ import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { writePlan } from "../export/write.js";
-import { getPainter, shouldColor } from "../output/colors.js";
+import { getColors } from "../output/colors.js";
 import { type Console, createConsole } from "../output/console.js";
 import { formatSeconds } from "../output/format-seconds.js";
 import { openOutputSink } from "../output/stdout.js";
-import { type OutputSink, OutputWriter } from "../output/writer.js";
-import type { Run } from "../start.js";
-import { handleRunSignals, type SignalSource } from "../supervisor/kill-on-signal.js";
+import { OutputWriter } from "../output/writer.js";
+import type { Run, StartOptions } from "../start.js";
+import { handleRunSignals } from "../supervisor/kill-on-signal.js";
 import {
   findMarked,
   MARKER_VAR,
   type ProcessTable,
+  processExists,
   readProcessTable,
+  signalGroup,
 } from "../supervisor/process-table.js";
 import { makeRunId } from "../supervisor/run-id.js";
 import { startWatchdog } from "../supervisor/watchdog.js";
-import type { App, Result } from "../types.js";
+import type { App, Instance, Result } from "../types.js";
 import { type FifoReader, makeFifos, openFifo } from "./fifo.js";
 import { planRunitTree, type RunitTree, type TreeService, treePaths } from "./runit-tree.js";
 import { RunsvdirRun, type ViaEvent, type ViaStopReason } from "./runsvdir.js";
@@ -32,19 +34,14 @@ import { type ServiceState, watchServices } from "./service-status.js";
 /** How long output still in the pipes may take to arrive once everything stopped (stdout blocked does not count). */
 const DRAIN_MS = 2000;
 
-/** Options of a run under runit. */
-export interface ViaRunitOptions {
-  /** Seconds between the stop signal and SIGKILL for types without stop_timeout. Default 5. */
-  timeoutSeconds?: number;
-  color?: boolean;
-  timestamps?: boolean;
-  /** Where PATH comes from (the only value of the shell the services get). Default: process.env. */
-  shellEnv?: NodeJS.ProcessEnv;
-  sink?: OutputSink;
-  /** Resolves true when the run may write its files and start (false: done resolves with 2). */
-  gate?: Promise<boolean>;
-  signals?: SignalSource | null;
-}
+/**
+ * Options of a run under runit: those of `start` that apply. `shellEnv` gives only PATH (the
+ * only value of the shell the services get); `gate` guards the writing of the tree too.
+ */
+export type ViaRunitOptions = Pick<
+  StartOptions,
+  "timeoutSeconds" | "color" | "timestamps" | "shellEnv" | "sink" | "gate" | "signals"
+>;
 
 /** The planned tree and the private directory it goes to (nothing written yet). */
 export interface PreparedRunit {
@@ -75,15 +72,16 @@ export function startViaRunit(
 ): Run {
   const { dir, tree } = prepared;
   const shellEnv = options.shellEnv ?? process.env;
-  const color = shouldColor(options.color);
+  const colors = getColors(options.color);
   const writer = new OutputWriter(options.sink ?? openOutputSink(1));
   const console = createConsole(writer, {
     instances: app.instances,
     typeIndex: new Map(app.types.map((t) => [t.name, t.index])),
     timestamps: options.timestamps ?? true,
-    painter: (index) => getPainter(index, color),
+    painter: colors.painter,
     timeoutSeconds: options.timeoutSeconds ?? 5,
   });
+  const instances = new Map(app.instances.map((i) => [i.name, i]));
   const runId = makeRunId();
   // A parity killed with SIGKILL cannot remove the private directory: the watchdog does.
   const watchdog = startWatchdog(runId, shellEnv, dir);
@@ -91,7 +89,8 @@ export function startViaRunit(
     watchGroup: (pgid) => watchdog.watchGroup(pgid),
     forgetGroup: (pgid) => watchdog.forgetGroup(pgid),
     groupExists: (pgid) => signalGroup(pgid, 0),
-    isAlive: (pid) => isAlive(pid),
+    // a zombie counts: runsv reaps its ./run at once
+    isAlive: processExists,
     signalGroup: (pgid, signal) => signalGroup(pgid, signal),
   });
   let status: { refresh: () => void; stop: () => void } | undefined;
@@ -136,7 +135,7 @@ export function startViaRunit(
       created = true;
       writeTree(prepared);
       for (const service of tree.services) {
-        const instance = app.instances.find((i) => i.name === service.instance.name);
+        const instance = instances.get(service.instance.name);
         if (!instance) continue;
         const fifo = openFifo(service.fifo);
         fifos.push(fifo);
@@ -149,7 +148,7 @@ export function startViaRunit(
     }
     status = watchServices(
       tree.services,
-      (s, state, before) => reportState(console, groups, app, s, state, before),
+      (s, state, before) => reportState(console, groups, instances, s, state, before),
       { readText: readTextOrUndefined, timers: globalThis },
     );
     run.start();
@@ -177,26 +176,6 @@ export function startViaRunit(
     stop: () => run.stop({ kind: "request" }),
     kill: () => run.kill("SIGKILL", constants.signals.SIGKILL),
   };
-}
-
-/** True while `pid` exists (a zombie too: runsv reaps its ./run at once). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Sends `signal` (0: only checks) to a process group; false when it has no member. */
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The log/run relays (from runsv's log/supervise/pid) and the runsv over each. */
@@ -258,12 +237,12 @@ function writeTree({ dir, tree }: PreparedRunit): void {
 function reportState(
   console: Console,
   groups: ServiceGroups<TreeService>,
-  app: App,
+  instances: Map<string, Instance>,
   service: TreeService,
   state: ServiceState,
   before: ServiceState | undefined,
 ): void {
-  const instance = app.instances.find((i) => i.name === service.instance.name);
+  const instance = instances.get(service.instance.name);
   if (!instance) return;
   const old = before?.pid ?? 0;
   if (state.pid === old) return;
