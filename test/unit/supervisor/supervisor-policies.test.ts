@@ -1,29 +1,20 @@
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDefaultSettings } from "../../../src/app/defaults.js";
-import { findMarked, readProcessTable } from "../../../src/supervisor/process-table.js";
-import {
-  Supervisor,
-  type SupervisorEvent,
-  type SupervisorOptions,
-} from "../../../src/supervisor/supervisor.js";
-import type { Instance, ProcessSettings } from "../../../src/types.js";
-import { FIXTURES_BIN } from "../../support/parity.js";
+import { readProcessTable } from "../../../src/supervisor/process-table.js";
+import type { ProcessSettings } from "../../../src/types.js";
 import { isAlive, killAll, waitFor, waitUntilGone } from "../../support/processes.js";
-
-// `forever WORD` prints WORD then sleeps; `ignore-term` ignores SIGTERM/SIGINT/SIGHUP.
-const FOREVER = `${FIXTURES_BIN}/forever`;
-const IGNORE_TERM = `${FIXTURES_BIN}/ignore-term`;
-
-const instance = (name: string, port: number, command: string): Instance => {
-  const [type = name, n = "1"] = name.split(".");
-  return { type, n: Number(n), name, port, command };
-};
+import {
+  FOREVER,
+  type Harness,
+  IGNORE_TERM,
+  instance,
+  killRuns,
+  leftovers,
+  makeSupervisor,
+} from "../../support/supervisor-harness.js";
 
 /** A type's settings: the defaults with `overrides`, restart fields merged. */
 function settings(
@@ -39,28 +30,6 @@ function settings(
 const loop = (traps: string[], word: string) =>
   [...traps, `echo ${word}`, "while :; do sleep 0.05; done"].join("\n");
 
-interface Entry {
-  at: number;
-  text: string;
-}
-
-interface Harness {
-  supervisor: Supervisor;
-  runId: string;
-  events: SupervisorEvent[];
-  /** Events (described) and output lines (`out NAME | line`), in the order parity saw them. */
-  timeline: Entry[];
-  watched: number[];
-  output: Map<string, string>;
-  waitForOutput(name: string, text: string, timeoutMs?: number): Promise<void>;
-  waitForEvent(text: string, timeoutMs?: number): Promise<Entry>;
-  /** The pids of each start event of `name`, in order. */
-  pidsOf(name: string): number[];
-  /** The described events (not output), in order. */
-  described(): string[];
-}
-
-const runs: Harness[] = [];
 const dirs: string[] = [];
 const pidFiles: string[] = [];
 
@@ -70,114 +39,8 @@ function makeDir(): string {
   return dir;
 }
 
-/** A compact view of an event, for asserting the order of events. */
-function describeEvent(e: SupervisorEvent): string {
-  switch (e.type) {
-    case "start":
-      return `start ${e.instance.name}`;
-    case "exit":
-      return `exit ${e.instance.name} ${e.status.code ?? e.status.signal}${e.stopping ? " stopping" : ""}`;
-    case "waiting":
-      return `waiting ${e.processType} on ${e.on.join(",")}`;
-    case "ready":
-      return `ready ${e.instance.name}`;
-    case "restarting":
-      return `restarting ${e.instance.name} #${e.attempt} in ${e.delayMs}`;
-    case "failed":
-      return `failed ${e.instance.name} after ${e.restarts} in ${e.windowMs}`;
-    case "stopping":
-      return `stopping ${e.reason.kind} ${e.signal}`;
-    case "kill":
-      return `kill ${e.instance.name}${e.forced ? " forced" : ""}`;
-    case "done":
-      return `done ${e.exitCode}`;
-    default:
-      return e.type;
-  }
-}
-
-/** A supervisor with real spawn and timers, a recording watchdog and a timeline. */
-function makeSupervisor(instances: Instance[], options: Partial<SupervisorOptions> = {}): Harness {
-  const runId = `test-${randomBytes(6).toString("hex")}`;
-  const events: SupervisorEvent[] = [];
-  const timeline: Entry[] = [];
-  const watched: number[] = [];
-  const output = new Map<string, string>();
-  const attachOutput = (inst: Instance, stream: Readable) =>
-    new Promise<void>((resolve) => {
-      let partial = "";
-      output.set(inst.name, output.get(inst.name) ?? "");
-      stream.on("data", (chunk: Buffer) => {
-        const text = chunk.toString("utf8");
-        output.set(inst.name, (output.get(inst.name) ?? "") + text);
-        const lines = (partial + text).split("\n");
-        partial = lines.pop() ?? "";
-        for (const line of lines)
-          timeline.push({ at: Date.now(), text: `out ${inst.name} | ${line}` });
-      });
-      stream.once("close", () => resolve());
-    });
-  const supervisor = new Supervisor(
-    {
-      instances,
-      cwd: process.cwd(),
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      runId,
-      timeoutMs: 5000,
-      settings: new Map(),
-      ...options,
-    },
-    {
-      spawn,
-      readTable: () => readProcessTable(true),
-      timers: globalThis,
-      now: Date.now,
-      random: () => 0.5,
-      watchdog: {
-        watchGroup: (pgid) => watched.push(pgid),
-        forgetGroup: () => undefined,
-      },
-      attachOutput,
-      isOutputBlocked: () => false,
-      report: (event) => {
-        events.push(event);
-        timeline.push({ at: Date.now(), text: describeEvent(event) });
-      },
-    },
-  );
-  const harness: Harness = {
-    supervisor,
-    runId,
-    events,
-    timeline,
-    watched,
-    output,
-    waitForOutput: async (name, text, timeoutMs = 10_000) => {
-      await waitFor(() => output.get(name)?.includes(text), timeoutMs, `${name}: "${text}"`);
-    },
-    waitForEvent: (text, timeoutMs = 10_000) =>
-      waitFor(() => timeline.find((e) => e.text === text), timeoutMs, `event "${text}"`),
-    pidsOf: (name) =>
-      events.flatMap((e) =>
-        e.type === "start" && e.instance.name === name && e.pid !== undefined ? [e.pid] : [],
-      ),
-    described: () => events.map(describeEvent),
-  };
-  runs.push(harness);
-  return harness;
-}
-
 /** Index of the first timeline entry with exactly `text` (-1 when absent). */
 const indexOf = (h: Harness, text: string) => h.timeline.findIndex((e) => e.text === text);
-
-/** Every process of the run still alive (marker, or a process group the run started). */
-function leftovers(h: Harness): number[] {
-  const groups = new Set(h.watched);
-  const table = readProcessTable(true);
-  const pids = new Set(findMarked(table, `${h.runId}/`));
-  for (const e of table) if (groups.has(e.pgid)) pids.add(e.pid);
-  return [...pids];
-}
 
 function readPid(file: string): number | undefined {
   try {
@@ -189,12 +52,7 @@ function readPid(file: string): number | undefined {
 }
 
 afterEach(async () => {
-  for (const h of runs.splice(0)) {
-    h.supervisor.kill("SIGKILL");
-    const left = leftovers(h);
-    killAll(left);
-    await waitUntilGone(left, 2000);
-  }
+  await killRuns();
   const probes = pidFiles.splice(0).flatMap((f) => readPid(f) ?? []);
   killAll(probes);
   await waitUntilGone(probes, 2000);

@@ -1,142 +1,23 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { findMarked, readProcessTable } from "../../../src/supervisor/process-table.js";
 import {
-  Supervisor,
-  type SupervisorEvent,
-  type SupervisorOptions,
-} from "../../../src/supervisor/supervisor.js";
-import type { Instance } from "../../../src/types.js";
-import { FIXTURES_BIN } from "../../support/parity.js";
-import { killAll, waitUntilGone } from "../../support/processes.js";
+  describeEvent,
+  FOREVER,
+  IGNORE_TERM,
+  instance,
+  killRuns,
+  leftovers,
+  makeSupervisor,
+} from "../../support/supervisor-harness.js";
 
-// One-behaviour fixture scripts: `forever WORD` prints WORD then sleeps; `ignore-term` ignores
-// SIGTERM and announces itself.
-const FOREVER = `${FIXTURES_BIN}/forever`;
-const IGNORE_TERM = `${FIXTURES_BIN}/ignore-term`;
-
-const instance = (name: string, port: number, command: string): Instance => {
-  const [type = name, n = "1"] = name.split(".");
-  return { type, n: Number(n), name, port, command };
-};
-
-interface Harness {
-  supervisor: Supervisor;
-  runId: string;
-  events: SupervisorEvent[];
-  watched: number[];
-  forgotten: number[];
-  /** Output of each instance so far. */
-  output: Map<string, string>;
-  /** Resolves once the output of `name` contains `text`. */
-  waitForOutput(name: string, text: string): Promise<void>;
-}
-
-const runs: Harness[] = [];
 const dirs: string[] = [];
 
-/** A supervisor with real spawn and timers, a recording watchdog and collected output. */
-function makeSupervisor(instances: Instance[], options: Partial<SupervisorOptions> = {}): Harness {
-  const runId = `test-${randomBytes(6).toString("hex")}`;
-  const events: SupervisorEvent[] = [];
-  const watched: number[] = [];
-  const forgotten: number[] = [];
-  const output = new Map<string, string>();
-  const waiters: { name: string; text: string; resolve: () => void }[] = [];
-  const check = () => {
-    for (const w of waiters.splice(0)) {
-      if (output.get(w.name)?.includes(w.text)) w.resolve();
-      else waiters.push(w);
-    }
-  };
-  const attachOutput = (inst: Instance, stream: Readable) =>
-    new Promise<void>((resolve) => {
-      output.set(inst.name, "");
-      stream.on("data", (chunk: Buffer) => {
-        output.set(inst.name, (output.get(inst.name) ?? "") + chunk.toString("utf8"));
-        check();
-      });
-      stream.once("close", () => resolve());
-    });
-  const supervisor = new Supervisor(
-    {
-      instances,
-      cwd: process.cwd(),
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      runId,
-      timeoutMs: 5000,
-      settings: new Map(),
-      ...options,
-    },
-    {
-      spawn,
-      readTable: () => readProcessTable(true),
-      timers: globalThis,
-      now: Date.now,
-      watchdog: {
-        watchGroup: (pgid) => watched.push(pgid),
-        forgetGroup: (pgid) => forgotten.push(pgid),
-      },
-      attachOutput,
-      isOutputBlocked: () => false,
-      report: (event) => events.push(event),
-    },
-  );
-  const harness: Harness = {
-    supervisor,
-    runId,
-    events,
-    watched,
-    forgotten,
-    output,
-    waitForOutput: (name, text) =>
-      new Promise((resolve) => {
-        waiters.push({ name, text, resolve });
-        check();
-      }),
-  };
-  runs.push(harness);
-  return harness;
-}
-
-/** A compact view of an event, for asserting the order of events. */
-function describeEvent(e: SupervisorEvent): string {
-  switch (e.type) {
-    case "start":
-      return `start ${e.instance.name}`;
-    case "exit":
-      return `exit ${e.instance.name} ${e.status.code ?? e.status.signal}${e.stopping ? " stopping" : ""}`;
-    case "stopping":
-      return `stopping ${e.reason.kind} ${e.signal}`;
-    case "kill":
-      return `kill ${e.instance.name}${e.forced ? " forced" : ""}`;
-    case "done":
-      return `done ${e.exitCode}`;
-    default:
-      return e.type;
-  }
-}
-
-/** Every process of the run still alive (marker, or a process group the run started). */
-function leftovers(h: Harness): number[] {
-  const groups = new Set(h.watched);
-  const table = readProcessTable(true);
-  const pids = new Set(findMarked(table, `${h.runId}/`));
-  for (const e of table) if (groups.has(e.pgid)) pids.add(e.pid);
-  return [...pids];
-}
-
 afterEach(async () => {
-  for (const h of runs.splice(0)) {
-    const left = leftovers(h);
-    killAll(left);
-    await waitUntilGone(left, 2000);
-  }
+  await killRuns();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
