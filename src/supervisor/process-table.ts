@@ -187,21 +187,25 @@ export function findTree(
       queue.push(p.pid);
     }
   }
+  return withDescendants(table, queue);
+}
+
+/**
+ * Returns `seeds` (in their order), then every descendant of them in `table`, parity itself
+ * left out.
+ */
+export function withDescendants(table: ProcessTable, seeds: Iterable<number>): number[] {
+  const found = new Set(seeds);
   // the usual answer once a run has stopped: nothing, found without mapping the whole table
-  if (queue.length === 0) return [];
+  if (found.size === 0) return [];
   const children = new Map<number, number[]>();
   for (const p of table) {
     const list = children.get(p.ppid);
     if (list) list.push(p.pid);
     else children.set(p.ppid, [p.pid]);
   }
-  const found = new Set<number>();
-  while (queue.length > 0) {
-    const pid = queue.pop() as number;
-    if (found.has(pid)) continue;
-    found.add(pid);
-    for (const c of children.get(pid) ?? []) queue.push(c);
-  }
+  // a Set iterates over what is added while it iterates: breadth first, each pid once
+  for (const pid of found) for (const c of children.get(pid) ?? []) found.add(c);
   found.delete(process.pid);
   return [...found];
 }

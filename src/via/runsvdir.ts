@@ -3,7 +3,7 @@
 // signal, SIGKILL after the stop timeout); a second one, or a deadline, SIGKILLs what is left.
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import type { Readable } from "node:stream";
-import type { ProcessTable } from "../supervisor/process-table.js";
+import { type ProcessTable, withDescendants } from "../supervisor/process-table.js";
 import type { Timers } from "../supervisor/settler.js";
 
 /** Time for control/t's polling, finish scripts and runsv to end, at least (5 % of the stop timeout if longer: control/t's sleeps drift). */
@@ -178,22 +178,12 @@ export class RunsvdirRun {
    * descendant of them (a server may rewrite its environment).
    */
   private findLeft(table: ProcessTable): number[] {
-    const left = new Set(this.options.isOurs(table));
+    const seeds = this.options.isOurs(table);
     const pid = this.child?.pid;
-    if (pid !== undefined && !this.exited) left.add(pid);
+    if (pid !== undefined && !this.exited) seeds.push(pid);
     const groups = new Set(this.deps.strayGroups());
-    for (const p of table) if (groups.has(p.pgid)) left.add(p.pid);
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const p of table) {
-        if (left.has(p.ppid) && !left.has(p.pid)) {
-          left.add(p.pid);
-          grew = true;
-        }
-      }
-    }
-    return [...left];
+    for (const p of table) if (groups.has(p.pgid)) seeds.push(p.pid);
+    return withDescendants(table, seeds);
   }
 
   /** SIGKILL what is left, but `spared`; `forced`: a second signal, not the deadline. */
